@@ -1,0 +1,127 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { DecompressStream } from 'zstd-napi';
+import { CaptureError } from '../errors.js';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+/** Default read size: large enough that per-chunk overhead vanishes, small enough to stay flat in memory. */
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+export function detectCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) return 'gzip';
+  if (head.length >= 4 && ZSTD_MAGIC.every((b, i) => head[i] === b)) return 'zstd';
+  return 'none';
+}
+
+/**
+ * A stream of decompressed bytes from a capture. `compressedSize` and `compressedRead`
+ * let callers show progress in terms of the file on disk whatever the compression.
+ */
+export interface ByteSource {
+  readonly name: string;
+  readonly compression: Compression;
+  /** Size of the file on disk, when known. */
+  readonly compressedSize: number | undefined;
+  /** Bytes of the file on disk consumed so far. */
+  compressedRead(): number;
+  chunks(): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
+async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
+  for (;;) {
+    // A fresh buffer per chunk: consumers may keep views into it (zero-copy events).
+    const buf = Buffer.allocUnsafe(chunkSize);
+    const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
+    if (bytesRead === 0) return;
+    onRead(bytesRead);
+    yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
+async function* decompressChunks(
+  name: string,
+  compressed: AsyncIterable<Buffer>,
+  compression: Exclude<Compression, 'none'>,
+): AsyncGenerator<Buffer> {
+  const input = Readable.from(compressed, { objectMode: false });
+  const inflater =
+    compression === 'gzip'
+      ? createGunzip({ chunkSize: DEFAULT_CHUNK_SIZE })
+      : (new DecompressStream() as unknown as NodeJS.ReadWriteStream);
+  input.on('error', (e) => (inflater as unknown as Readable).destroy(e));
+  const output = input.pipe(inflater) as unknown as Readable;
+  try {
+    for await (const chunk of output) yield chunk as Buffer;
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new CaptureError(name, undefined, `${compression} stream is corrupt: ${msg}`);
+  }
+}
+
+/** Opens a capture file; compression is detected from its first bytes, not its name. */
+export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZE): Promise<ByteSource> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new CaptureError(path, undefined, `cannot open: ${why}`);
+  }
+  let size: number | undefined;
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new CaptureError(path, undefined, 'cannot open: is a directory');
+    size = st.isFile() ? st.size : undefined;
+  } catch (e) {
+    await fh.close();
+    throw e instanceof CaptureError ? e : new CaptureError(path, undefined, `cannot stat: ${(e as Error).message}`);
+  }
+  const head = Buffer.alloc(4);
+  let headLen: number;
+  try {
+    headLen = (await fh.read(head, 0, 4, 0)).bytesRead;
+  } catch (e) {
+    await fh.close();
+    throw new CaptureError(path, undefined, `cannot read: ${(e as Error).message}`);
+  }
+  const compression = detectCompression(head.subarray(0, headLen));
+  let consumed = 0;
+  const raw = () => readFileChunks(fh, chunkSize, (n) => (consumed += n));
+  return {
+    name: path,
+    compression,
+    compressedSize: size,
+    compressedRead: () => consumed,
+    chunks: () => (compression === 'none' ? raw() : decompressChunks(path, raw(), compression)),
+    close: () => fh.close(),
+  };
+}
+
+/** A byte source over an in-memory buffer (tests, library users holding a capture in memory). */
+export function bufferByteSource(name: string, data: Buffer, chunkSize = DEFAULT_CHUNK_SIZE): ByteSource {
+  const compression = detectCompression(data.subarray(0, 4));
+  let consumed = 0;
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (let off = 0; off < data.length; off += chunkSize) {
+      const c = data.subarray(off, Math.min(data.length, off + chunkSize));
+      consumed += c.length;
+      yield c;
+    }
+  }
+  return {
+    name,
+    compression,
+    compressedSize: data.length,
+    compressedRead: () => consumed,
+    chunks: () => (compression === 'none' ? raw() : decompressChunks(name, raw(), compression)),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,224 @@
+import type { EventBlockLayout } from './block-types.js';
+
+/** Size of the current event header: ts(8) tid(8) len(4) type(2) nparams(4). */
+export const EVENT_HEADER_V2 = 26;
+/** Pre-V2 header: no nparams field. */
+export const EVENT_HEADER_V1 = 22;
+
+/** What the event view needs from the event table to frame an event. */
+export interface EventFraming {
+  /** Parameter count of the current schema for `type` (0 when unknown). */
+  paramCount(type: number): number;
+  /** Whether `type` uses 4-byte parameter lengths (EF_LARGE_PAYLOAD). */
+  largePayload(type: number): boolean;
+}
+
+const TWO_32 = 4294967296;
+
+/** Reads a signed 64-bit integer as a number; exact for |v| < 2^53, which covers pids, fds, errnos. */
+export function readInt64(buf: Buffer, off: number, le: boolean): number {
+  return le ? buf.readInt32LE(off + 4) * TWO_32 + buf.readUInt32LE(off) : buf.readInt32BE(off) * TWO_32 + buf.readUInt32BE(off + 4);
+}
+
+/** Reads an unsigned 64-bit integer as a number (exact below 2^53). */
+export function readUInt64(buf: Buffer, off: number, le: boolean): number {
+  return le ? buf.readUInt32LE(off + 4) * TWO_32 + buf.readUInt32LE(off) : buf.readUInt32BE(off) * TWO_32 + buf.readUInt32BE(off + 4);
+}
+
+/**
+ * A zero-copy view of one event inside a read buffer. Header fields are read on demand
+ * from the bytes; parameters are located lazily (one pass over the length array, cached
+ * until the view is moved to another event). Readers reuse a single view for every event,
+ * so a consumer that keeps an event beyond its callback must call `detach()`.
+ */
+export class EventView {
+  buf: Buffer = Buffer.alloc(0);
+  /** Offset of the event header in `buf`. */
+  hdr = 0;
+  le = true;
+  /** Stream offset of the enclosing block (for error messages). */
+  blockOffset = 0;
+  /** CPU the event was captured on. */
+  cpu = 0;
+  /** EVF block flags (0 for plain event blocks). */
+  blockFlags = 0;
+  /** Number of parameters actually present. */
+  nparams = 0;
+  /** Bytes per parameter length: 2, or 4 for large-payload events. */
+  lenSize: 2 | 4 = 2;
+  /** Offset in `buf` of the parameter length array. */
+  lensStart = 0;
+  /** Total event length (header + lengths + values), normalised to the V2 layout. */
+  len = 0;
+  private v1 = false;
+  private offsets: Int32Array = new Int32Array(32);
+  private located = -1; // number of parameter offsets computed; -1 = none
+
+  get type(): number {
+    return this.le ? this.buf.readUInt16LE(this.hdr + 20) : this.buf.readUInt16BE(this.hdr + 20);
+  }
+
+  /** Timestamp in nanoseconds since the epoch. */
+  get ts(): bigint {
+    return this.le ? this.buf.readBigUInt64LE(this.hdr) : this.buf.readBigUInt64BE(this.hdr);
+  }
+
+  /** Timestamp as a number of nanoseconds (loses sub-microsecond precision past 2^53; fine for ordering and rates). */
+  get tsNumber(): number {
+    return readUInt64(this.buf, this.hdr, this.le);
+  }
+
+  get tid(): number {
+    return readInt64(this.buf, this.hdr + 8, this.le);
+  }
+
+  /** Enter events have even codes, exit events odd ones. */
+  get isEnter(): boolean {
+    return (this.type & 1) === 0;
+  }
+
+  /**
+   * Points the view at the event inside an event block. Returns undefined on success or
+   * a description of what is malformed.
+   */
+  load(
+    buf: Buffer,
+    blockStart: number,
+    blockLength: number,
+    layout: EventBlockLayout,
+    le: boolean,
+    blockOffset: number,
+    framing: EventFraming,
+  ): string | undefined {
+    this.buf = buf;
+    this.le = le;
+    this.blockOffset = blockOffset;
+    this.located = -1;
+    const bodyStart = blockStart + 8;
+    const bodyEnd = blockStart + blockLength - 4;
+    const prefix = layout.hasFlags ? 6 : 2;
+    const hdrLen = layout.v2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
+    if (bodyEnd - bodyStart < prefix + hdrLen) return `event block body of ${bodyEnd - bodyStart} bytes is shorter than an event header`;
+    this.cpu = le ? buf.readUInt16LE(bodyStart) : buf.readUInt16BE(bodyStart);
+    this.blockFlags = layout.hasFlags ? (le ? buf.readUInt32LE(bodyStart + 2) : buf.readUInt32BE(bodyStart + 2)) : 0;
+    const hdr = (this.hdr = bodyStart + prefix);
+    const avail = bodyEnd - hdr;
+    const type = this.type;
+    let len = le ? buf.readUInt32LE(hdr + 16) : buf.readUInt32BE(hdr + 16);
+    const lenSize = (this.lenSize = framing.largePayload(type) ? 4 : 2);
+    if (layout.v2) {
+      this.v1 = false;
+      const nparams = le ? buf.readUInt32LE(hdr + 22) : buf.readUInt32BE(hdr + 22);
+      if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
+      if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+      if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+      this.nparams = nparams;
+      this.lensStart = hdr + EVENT_HEADER_V2;
+      this.len = len;
+      return this.checkLengths();
+    }
+    // V1: no nparams in the header; the count is whatever makes the lengths add up,
+    // starting from the schema's count, as libscap does when it upgrades old blocks.
+    this.v1 = true;
+    if (len < EVENT_HEADER_V1) return `event length ${len} is smaller than the event header`;
+    if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+    this.lensStart = hdr + EVENT_HEADER_V1;
+    const end = hdr + len;
+    for (let n = framing.paramCount(type); n >= 0; n--) {
+      let p = this.lensStart + n * lenSize;
+      if (p > end) continue;
+      for (let i = 0; i < n; i++) p += this.paramLen(i);
+      if (p === end) {
+        this.nparams = n;
+        this.len = len + 4;
+        return undefined;
+      }
+      if (p < end) return `cannot work out the parameter count of a V1 event (type ${type}, length ${len})`;
+    }
+    return `cannot work out the parameter count of a V1 event (type ${type}, length ${len})`;
+  }
+
+  private checkLengths(): string | undefined {
+    const limit = this.hdr + this.len;
+    let p = this.lensStart + this.nparams * this.lenSize;
+    for (let i = 0; i < this.nparams; i++) {
+      const l = this.paramLen(i);
+      if (p + l > limit) return `parameter ${i} length ${l} runs past event length ${this.len}`;
+      p += l;
+    }
+    return undefined;
+  }
+
+  /** Length in bytes of parameter `i` (no bounds check beyond the array). */
+  paramLen(i: number): number {
+    const off = this.lensStart + i * this.lenSize;
+    if (this.lenSize === 2) return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+    return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+
+  /** Offset in `buf` of parameter `i`'s value; -1 when the event has fewer parameters. */
+  paramOffset(i: number): number {
+    if (i >= this.nparams || i < 0) return -1;
+    if (this.located < 0) {
+      if (this.offsets.length < this.nparams + 1) this.offsets = new Int32Array(this.nparams + 1);
+      let p = this.lensStart + this.nparams * this.lenSize;
+      for (let k = 0; k < this.nparams; k++) {
+        this.offsets[k] = p;
+        p += this.paramLen(k);
+      }
+      this.offsets[this.nparams] = p;
+      this.located = this.nparams;
+    }
+    return this.offsets[i]!;
+  }
+
+  /** The raw bytes of parameter `i` (a view, not a copy), or undefined when absent. */
+  paramBytes(i: number): Buffer | undefined {
+    const off = this.paramOffset(i);
+    if (off < 0) return undefined;
+    return this.buf.subarray(off, off + this.paramLen(i));
+  }
+
+  /** True when this event was stored in a pre-V2 block (header without nparams). */
+  get fromV1Block(): boolean {
+    return this.v1;
+  }
+
+  /**
+   * The event in the current V2 wire layout (header with nparams, lengths, values), as a
+   * fresh buffer. Used by writers and by consumers that keep an event.
+   */
+  toV2Bytes(): Buffer {
+    if (!this.v1) return Buffer.from(this.buf.subarray(this.hdr, this.hdr + this.len));
+    const out = Buffer.allocUnsafe(this.len);
+    this.buf.copy(out, 0, this.hdr, this.hdr + 20);
+    if (this.le) {
+      out.writeUInt32LE(this.len, 16);
+      out.writeUInt16LE(this.type, 20);
+      out.writeUInt32LE(this.nparams, 22);
+    } else {
+      out.writeUInt32BE(this.len, 16);
+      out.writeUInt16BE(this.type, 20);
+      out.writeUInt32BE(this.nparams, 22);
+    }
+    this.buf.copy(out, EVENT_HEADER_V2, this.lensStart, this.hdr + this.len - 4);
+    return out;
+  }
+
+  /** A copy of this view that owns its bytes and survives the reader moving on. */
+  detach(): EventView {
+    const copy = new EventView();
+    const bytes = this.toV2Bytes();
+    copy.buf = bytes;
+    copy.hdr = 0;
+    copy.le = this.le;
+    copy.blockOffset = this.blockOffset;
+    copy.cpu = this.cpu;
+    copy.blockFlags = this.blockFlags;
+    copy.nparams = this.nparams;
+    copy.lenSize = this.lenSize;
+    copy.lensStart = EVENT_HEADER_V2;
+    copy.len = this.len;
+    return copy;
+  }
+}
