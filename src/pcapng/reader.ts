@@ -23,8 +23,6 @@ export interface BlockReaderOptions {
 
 export const DEFAULT_MAX_BLOCK_LENGTH = 1 << 30;
 
-const SHB_SWAPPED = 0x0a0d0d0a; // palindromic: the SHB type reads the same in both orders
-
 /** Statistics the reader keeps as it goes; valid even after a fault. */
 export interface ReadProgress {
   /** Stream offset just past the last whole block delivered. */
@@ -65,41 +63,57 @@ export class BlockReader {
 
   async read(visit: BlockVisitor): Promise<void> {
     const afterChunk = this.options.afterChunk;
-    // Bytes carried over from earlier chunks: a block that straddles a chunk boundary.
-    let parts: Buffer[] = [];
-    let partsLen = 0;
-    let streamOffset = 0; // offset of parts[0][0] (or of the current chunk when parts is empty)
-    let need = 0; // bytes needed to complete the straddling block; 0 = unknown yet
+    // Bytes of a block that straddles chunks. Only that block is ever copied: the rest of
+    // each chunk is scanned in place.
+    let carry: Buffer | undefined;
+    let streamOffset = 0; // stream offset of carry[0], or of the next chunk's first byte
     let sawAny = false;
 
-    for await (const chunkIn of this.source.chunks()) {
-      if (chunkIn.length === 0) continue;
+    for await (const chunk of this.source.chunks()) {
+      if (chunk.length === 0) continue;
       sawAny = true;
-      let buf: Buffer;
-      if (partsLen > 0) {
-        parts.push(chunkIn);
-        partsLen += chunkIn.length;
-        if (need > 0 && partsLen < need) continue;
-        buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLen);
-        parts = [];
-        partsLen = 0;
-      } else {
-        buf = chunkIn;
+      let from = 0;
+      while (carry !== undefined) {
+        // Complete the straddling block from the head of this chunk.
+        const need = this.blockLengthOf(carry, streamOffset);
+        const want = need === undefined ? Math.min(64, chunk.length - from) : need - carry.length;
+        const take = Math.min(want, chunk.length - from);
+        carry = Buffer.concat([carry, chunk.subarray(from, from + take)]);
+        from += take;
+        const total = need ?? this.blockLengthOf(carry, streamOffset);
+        if (total !== undefined && carry.length >= total) {
+          const used = this.scan(carry, 0, carry.length, streamOffset, visit);
+          streamOffset += used;
+          carry = used < carry.length ? carry.subarray(used) : undefined;
+        }
+        if (from >= chunk.length) break;
       }
-      const consumed = this.scan(buf, streamOffset, visit);
-      streamOffset += consumed.used;
-      need = consumed.need;
-      if (consumed.used < buf.length) {
-        parts = [buf.subarray(consumed.used)];
-        partsLen = buf.length - consumed.used;
+      if (from < chunk.length) {
+        const used = this.scan(chunk, from, chunk.length, streamOffset, visit);
+        streamOffset += used;
+        if (from + used < chunk.length) carry = Buffer.from(chunk.subarray(from + used));
       }
       if (afterChunk) await afterChunk();
     }
     if (!sawAny) this.fail(undefined, 'empty file: not a SCAP capture');
-    if (partsLen > 0) {
-      const rest = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLen);
-      this.truncated(rest, streamOffset);
+    if (carry !== undefined) this.truncated(carry, streamOffset);
+  }
+
+  /** Total length of the block starting at buf[0] once its header is complete (validated), else undefined. */
+  private blockLengthOf(buf: Buffer, offset: number): number | undefined {
+    if (buf.length < 8) return undefined;
+    if (this.section === undefined || buf.readUInt32LE(0) === SHB_BLOCK_TYPE) {
+      if (buf.length < 12) return undefined;
+      const magicLE = buf.readUInt32LE(8);
+      const le = magicLE === BYTE_ORDER_MAGIC ? true : buf.readUInt32BE(8) === BYTE_ORDER_MAGIC ? false : undefined;
+      if (le === undefined) return 12; // let scan() report the bad magic
+      const length = le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+      this.checkLength(offset, length);
+      return length;
     }
+    const length = this.section.littleEndian ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+    this.checkLength(offset, length);
+    return length;
   }
 
   /** Describes why the bytes left at end of stream do not make a block. */
@@ -110,53 +124,69 @@ export class BlockReader {
     this.fail(offset, `truncated: block claims ${len} bytes but only ${rest.length} remain in the file`);
   }
 
-  /**
-   * Visits every whole block in `buf`. Returns how many bytes were used and, if a block
-   * was left incomplete, how many bytes it needs in total (0 if its header is incomplete).
-   */
-  private scan(buf: Buffer, baseOffset: number, visit: BlockVisitor): { used: number; need: number } {
-    let p = 0;
-    const end = buf.length;
+  /** Visits every whole block in buf[from, end); returns how many bytes were used. */
+  private scan(buf: Buffer, from: number, end: number, baseOffset: number, visit: BlockVisitor): number {
+    let p = from;
     const progress = this.progress;
+    let blocks = 0;
     while (end - p >= 8) {
-      const offset = baseOffset + p;
-      let section = this.section;
+      const section = this.section;
+      const first = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 16777216;
+      if (section !== undefined && first !== SHB_BLOCK_TYPE && section.littleEndian) {
+        // Hot path: a block of a little-endian section, read with plain byte arithmetic.
+        const length = (buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16)) + buf[p + 7]! * 16777216;
+        if (length < BLOCK_OVERHEAD || (length & 3) !== 0 || length > this.maxBlockLength || length > end - p) {
+          if (length >= BLOCK_OVERHEAD && (length & 3) === 0 && length <= this.maxBlockLength) {
+            this.checkLength(baseOffset + p - from, length);
+            break; // incomplete: wait for more bytes
+          }
+          this.checkLength(baseOffset + p - from, length);
+        }
+        const t = p + length - 4;
+        if ((buf[t]! | (buf[t + 1]! << 8) | (buf[t + 2]! << 16)) + buf[t + 3]! * 16777216 !== length) {
+          this.checkTrailer(buf, p, length, baseOffset + p - from, true);
+        }
+        visit(first, buf, p, length, baseOffset + p - from, section);
+        p += length;
+        blocks++;
+        continue;
+      }
+      const offset = baseOffset + p - from;
       let type: number;
       let length: number;
-      if (section === undefined || buf.readUInt32LE(p) === SHB_BLOCK_TYPE) {
-        // A section header: the byte order of its own length comes from its magic.
-        if (buf.readUInt32LE(p) !== SHB_SWAPPED) {
-          if (section === undefined) {
-            this.fail(offset, `not a SCAP capture: first block type is 0x${buf.readUInt32LE(p).toString(16).padStart(8, '0')}, expected a pcap-ng section header`);
-          }
+      let sec: Section;
+      if (section === undefined || first === SHB_BLOCK_TYPE) {
+        if (first !== SHB_BLOCK_TYPE) {
+          this.fail(offset, `not a SCAP capture: first block type is 0x${first.toString(16).padStart(8, '0')}, expected a pcap-ng section header`);
         }
-        if (end - p < 12) return { used: p, need: 0 };
+        if (end - p < 12) break;
         const magicLE = buf.readUInt32LE(p + 8);
         const le = magicLE === BYTE_ORDER_MAGIC ? true : buf.readUInt32BE(p + 8) === BYTE_ORDER_MAGIC ? false : undefined;
         if (le === undefined) this.fail(offset, `section header has bad byte-order magic 0x${magicLE.toString(16)}`);
         type = SHB_BLOCK_TYPE;
         length = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
         this.checkLength(offset, length);
-        if (end - p < length) return { used: p, need: length };
+        if (end - p < length) break;
         const decoded = decodeSectionBody(buf, p + 8, p + length - 4, offset, le);
         if (typeof decoded === 'string') this.fail(offset, decoded);
         this.checkTrailer(buf, p, length, offset, le);
-        section = this.section = decoded;
+        sec = this.section = decoded;
         progress.sections++;
       } else {
-        const le = section.littleEndian;
-        type = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
-        length = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+        sec = section;
+        type = buf.readUInt32BE(p);
+        length = buf.readUInt32BE(p + 4);
         this.checkLength(offset, length);
-        if (end - p < length) return { used: p, need: length };
-        this.checkTrailer(buf, p, length, offset, le);
+        if (end - p < length) break;
+        this.checkTrailer(buf, p, length, offset, false);
       }
-      visit(type, buf, p, length, offset, section);
+      visit(type, buf, p, length, offset, sec);
       p += length;
-      progress.offset = baseOffset + p;
-      progress.blocks++;
+      blocks++;
     }
-    return { used: p, need: 0 };
+    progress.blocks += blocks;
+    progress.offset = baseOffset + p - from;
+    return p - from;
   }
 
   private checkLength(offset: number, length: number): void {

@@ -10,7 +10,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 /** Default read size: large enough that per-chunk overhead vanishes, small enough to stay flat in memory. */
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
+export const DEFAULT_CHUNK_SIZE = 2 << 20;
 
 export function detectCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) return 'gzip';
@@ -33,14 +33,41 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/** Reads in flight ahead of the consumer: enough to keep the disk (or page cache) busy. */
+const READ_AHEAD = 3;
+
 async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
-  for (;;) {
-    // A fresh buffer per chunk: consumers may keep views into it (zero-copy events).
+  // Reads at explicit positions so several can be in flight while the caller works.
+  // A fresh buffer per chunk: consumers may keep views into it (zero-copy events).
+  let position = 0;
+  const readAt = (pos: number) => {
     const buf = Buffer.allocUnsafe(chunkSize);
-    const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
-    if (bytesRead === 0) return;
-    onRead(bytesRead);
-    yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+    return fh.read(buf, 0, chunkSize, pos).then(({ bytesRead }) => (bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead)));
+  };
+  const queue: Promise<Buffer>[] = [];
+  const fill = () => {
+    while (queue.length < READ_AHEAD) {
+      queue.push(readAt(position));
+      position += chunkSize;
+    }
+  };
+  try {
+    fill();
+    for (;;) {
+      const chunk = await queue.shift()!;
+      if (chunk.length === 0) return;
+      onRead(chunk.length);
+      if (chunk.length < chunkSize) {
+        yield chunk;
+        return;
+      }
+      fill();
+      yield chunk;
+    }
+  } finally {
+    // The consumer may stop early (an error in the capture): reads still in flight must
+    // not surface later as unhandled rejections when the file is closed under them.
+    for (const p of queue) p.catch(() => undefined);
   }
 }
 

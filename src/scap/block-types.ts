@@ -40,6 +40,7 @@ export function blockTypeName(type: number): string {
 }
 
 export type EventBlockLayout = {
+  readonly type: number;
   /** Event header has the 4-byte nparams field (V2 and later). */
   readonly v2: boolean;
   /** Parameter lengths are 4 bytes instead of 2. */
@@ -49,13 +50,13 @@ export type EventBlockLayout = {
 };
 
 const EVENT_LAYOUTS: Map<number, EventBlockLayout> = new Map([
-  [BlockType.EV, { v2: false, large: false, hasFlags: false }],
-  [BlockType.EV_INT, { v2: false, large: false, hasFlags: false }],
-  [BlockType.EV_V2, { v2: true, large: false, hasFlags: false }],
-  [BlockType.EV_V2_LARGE, { v2: true, large: true, hasFlags: false }],
-  [BlockType.EVF, { v2: false, large: false, hasFlags: true }],
-  [BlockType.EVF_V2, { v2: true, large: false, hasFlags: true }],
-  [BlockType.EVF_V2_LARGE, { v2: true, large: true, hasFlags: true }],
+  [BlockType.EV, { type: BlockType.EV, v2: false, large: false, hasFlags: false }],
+  [BlockType.EV_INT, { type: BlockType.EV_INT, v2: false, large: false, hasFlags: false }],
+  [BlockType.EV_V2, { type: BlockType.EV_V2, v2: true, large: false, hasFlags: false }],
+  [BlockType.EV_V2_LARGE, { type: BlockType.EV_V2_LARGE, v2: true, large: true, hasFlags: false }],
+  [BlockType.EVF, { type: BlockType.EVF, v2: false, large: false, hasFlags: true }],
+  [BlockType.EVF_V2, { type: BlockType.EVF_V2, v2: true, large: false, hasFlags: true }],
+  [BlockType.EVF_V2_LARGE, { type: BlockType.EVF_V2_LARGE, v2: true, large: true, hasFlags: true }],
 ]);
 
 /** The layout of an event block type, or undefined when the type is not an event block. */

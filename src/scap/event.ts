@@ -40,6 +40,8 @@ export class EventView {
   blockOffset = 0;
   /** CPU the event was captured on. */
   cpu = 0;
+  /** pcap-ng block type the event came in (EV, EV_V2, EVF, ...). */
+  blockType = 0;
   /** EVF block flags (0 for plain event blocks). */
   blockFlags = 0;
   /** Number of parameters actually present. */
@@ -54,9 +56,8 @@ export class EventView {
   private offsets: Int32Array = new Int32Array(32);
   private located = -1; // number of parameter offsets computed; -1 = none
 
-  get type(): number {
-    return this.le ? this.buf.readUInt16LE(this.hdr + 20) : this.buf.readUInt16BE(this.hdr + 20);
-  }
+  /** PPME event code (set by load()). */
+  type = 0;
 
   /** Timestamp in nanoseconds since the epoch. */
   get ts(): bigint {
@@ -93,6 +94,8 @@ export class EventView {
     this.buf = buf;
     this.le = le;
     this.blockOffset = blockOffset;
+    this.blockType = layout.type;
+    this.type = 0;
     this.located = -1;
     const bodyStart = blockStart + 8;
     const bodyEnd = blockStart + blockLength - 4;
@@ -103,7 +106,22 @@ export class EventView {
     this.blockFlags = layout.hasFlags ? (le ? buf.readUInt32LE(bodyStart + 2) : buf.readUInt32BE(bodyStart + 2)) : 0;
     const hdr = (this.hdr = bodyStart + prefix);
     const avail = bodyEnd - hdr;
-    const type = this.type;
+    if (le && layout.v2) {
+      // Hot path (every current capture): plain byte arithmetic instead of method calls.
+      const type = (this.type = buf[hdr + 20]! | (buf[hdr + 21]! << 8));
+      const len = (buf[hdr + 16]! | (buf[hdr + 17]! << 8) | (buf[hdr + 18]! << 16)) + buf[hdr + 19]! * 16777216;
+      const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
+      const lenSize = (this.lenSize = framing.largePayload(type) ? 4 : 2);
+      this.v1 = false;
+      if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
+      if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+      if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+      this.nparams = nparams;
+      this.lensStart = hdr + EVENT_HEADER_V2;
+      this.len = len;
+      return this.checkLengths();
+    }
+    const type = (this.type = le ? buf.readUInt16LE(hdr + 20) : buf.readUInt16BE(hdr + 20));
     let len = le ? buf.readUInt32LE(hdr + 16) : buf.readUInt32BE(hdr + 16);
     const lenSize = (this.lenSize = framing.largePayload(type) ? 4 : 2);
     if (layout.v2) {
@@ -139,12 +157,23 @@ export class EventView {
   }
 
   private checkLengths(): string | undefined {
+    const buf = this.buf;
     const limit = this.hdr + this.len;
-    let p = this.lensStart + this.nparams * this.lenSize;
-    for (let i = 0; i < this.nparams; i++) {
-      const l = this.paramLen(i);
-      if (p + l > limit) return `parameter ${i} length ${l} runs past event length ${this.len}`;
-      p += l;
+    const n = this.nparams;
+    let l = this.lensStart;
+    let p = l + n * this.lenSize;
+    if (this.lenSize === 2 && this.le) {
+      // Hot path: plain byte arithmetic, no per-parameter method calls.
+      for (let i = 0; i < n; i++, l += 2) p += buf[l]! | (buf[l + 1]! << 8);
+    } else {
+      for (let i = 0; i < n; i++) p += this.paramLen(i);
+    }
+    if (p <= limit) return undefined;
+    p = this.lensStart + n * this.lenSize;
+    for (let i = 0; i < n; i++) {
+      const len = this.paramLen(i);
+      if (p + len > limit) return `parameter ${i} length ${len} runs past event length ${this.len}`;
+      p += len;
     }
     return undefined;
   }
@@ -215,6 +244,8 @@ export class EventView {
     copy.blockOffset = this.blockOffset;
     copy.cpu = this.cpu;
     copy.blockFlags = this.blockFlags;
+    copy.blockType = this.blockType;
+    copy.type = this.type;
     copy.nparams = this.nparams;
     copy.lenSize = this.lenSize;
     copy.lensStart = EVENT_HEADER_V2;

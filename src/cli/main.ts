@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerConvert } from './convert.js';
+import { registerInfo } from './info.js';
+import { configureExits, reportError } from './run.js';
+import { VERSION } from '../version.js';
+
+export function buildProgram(): Command {
+  const program = configureExits(
+    new Command('falco-scap')
+      .description('Forensics and replay for Falco SCAP captures: inspect, convert and replay captures with Falco rules')
+      .version(VERSION, '--version'),
+  );
+  registerInfo(program);
+  registerConvert(program);
+  for (const c of program.commands) configureExits(c);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch(reportError);
