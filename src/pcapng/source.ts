@@ -36,12 +36,15 @@ export interface ByteSource {
 /** Reads in flight ahead of the consumer: enough to keep the disk (or page cache) busy. */
 const READ_AHEAD = 3;
 
-async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
+async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void, recycle: boolean): AsyncGenerator<Buffer> {
   // Reads at explicit positions so several can be in flight while the caller works.
-  // A fresh buffer per chunk: consumers may keep views into it (zero-copy events).
+  // Chunk buffers are recycled once the caller asks for the next chunk: the block reader
+  // promises its visitors a buffer only until they return, which keeps memory flat
+  // instead of leaving hundreds of megabytes of dead chunks to the garbage collector.
   let position = 0;
+  const free: Buffer[] = [];
   const readAt = (pos: number) => {
-    const buf = Buffer.allocUnsafe(chunkSize);
+    const buf = free.pop() ?? Buffer.allocUnsafe(chunkSize);
     return fh.read(buf, 0, chunkSize, pos).then(({ bytesRead }) => (bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead)));
   };
   const queue: Promise<Buffer>[] = [];
@@ -63,6 +66,9 @@ async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: nu
       }
       fill();
       yield chunk;
+      // A decompressor keeps chunks queued after asking for the next one: only the
+      // synchronous block reader may hand them back.
+      if (recycle) free.push(chunk);
     }
   } finally {
     // The consumer may stop early (an error in the capture): reads still in flight must
@@ -79,7 +85,7 @@ async function* decompressChunks(
   const input = Readable.from(compressed, { objectMode: false });
   const inflater =
     compression === 'gzip'
-      ? createGunzip({ chunkSize: DEFAULT_CHUNK_SIZE })
+      ? createGunzip({ chunkSize: 256 * 1024 })
       : (new DecompressStream() as unknown as NodeJS.ReadWriteStream);
   input.on('error', (e) => (inflater as unknown as Readable).destroy(e));
   const output = input.pipe(inflater) as unknown as Readable;
@@ -121,13 +127,13 @@ export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZ
   }
   const compression = detectCompression(head.subarray(0, headLen));
   let consumed = 0;
-  const raw = () => readFileChunks(fh, chunkSize, (n) => (consumed += n));
+  const raw = (recycle: boolean) => readFileChunks(fh, chunkSize, (n) => (consumed += n), recycle);
   return {
     name: path,
     compression,
     compressedSize: size,
     compressedRead: () => consumed,
-    chunks: () => (compression === 'none' ? raw() : decompressChunks(path, raw(), compression)),
+    chunks: () => (compression === 'none' ? raw(true) : decompressChunks(path, raw(false), compression)),
     close: () => fh.close(),
   };
 }
