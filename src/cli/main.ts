@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerConvert } from './convert.js';
 import { registerInfo } from './info.js';
+import { registerList } from './list.js';
 import { configureExits, reportError } from './run.js';
 import { VERSION } from '../version.js';
 
@@ -13,7 +14,11 @@ export function buildProgram(): Command {
   );
   registerInfo(program);
   registerConvert(program);
-  for (const c of program.commands) configureExits(c);
+  registerList(program);
+  for (const c of program.commands) {
+    configureExits(c);
+    for (const sub of c.commands) configureExits(sub);
+  }
   return program;
 }
 

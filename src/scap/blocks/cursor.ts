@@ -285,6 +285,16 @@ export class ByteWriter {
   }
 }
 
+/** Runs an encoder step, prefixing `what` to InputErrors that do not name their record yet. */
+export function inRecord<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InputError && !e.message.startsWith(what)) throw new InputError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
 function checkInt(v: number, min: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`cannot encode ${v} as ${what}`);
 }

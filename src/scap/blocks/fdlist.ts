@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { BlockType } from '../block-types.js';
-import { ByteWriter, Cursor, encodeField } from './cursor.js';
+import { ByteWriter, Cursor, encodeField, inRecord } from './cursor.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './net.js';
 import { MAX_PATH } from './proclist.js';
 
@@ -210,40 +210,42 @@ export function encodeFdList(table: FdTable, littleEndian = true): Buffer {
     const want = expectedKind(e.type);
     if (e.info.kind !== want) throw new InputError(`${what}: fd type ${e.type} (${fdTypeName(e.type)}) needs a '${want}' payload, not '${e.info.kind}'`);
     if (!Number.isInteger(e.type) || e.type < 0 || e.type > 255) throw new InputError(`${what}: fd type ${e.type} is not a byte`);
-    const lenAt = w.reserveU32();
-    w.i64(e.fd).u64(e.ino).u8(e.type);
-    const info = e.info;
-    switch (info.kind) {
-      case 'ipv4':
-        w.bytes(parseIPv4(info.sip, `${what} sip`)).bytes(parseIPv4(info.dip, `${what} dip`));
-        w.u16(info.sport).u16(info.dport).u8(info.l4proto);
-        break;
-      case 'ipv6':
-        w.bytes(parseIPv6(info.sip, `${what} sip`)).bytes(parseIPv6(info.dip, `${what} dip`));
-        w.u16(info.sport).u16(info.dport).u8(info.l4proto);
-        break;
-      case 'ipv4server':
-        w.bytes(parseIPv4(info.ip, `${what} ip`)).u16(info.port).u8(info.l4proto);
-        break;
-      case 'ipv6server':
-        w.bytes(parseIPv6(info.ip, `${what} ip`)).u16(info.port).u8(info.l4proto);
-        break;
-      case 'unix':
-        w.u64(info.source).u64(info.destination).blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`));
-        break;
-      case 'file':
-        w.u32(info.openFlags).blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`)).u32(info.dev ?? 0);
-        break;
-      case 'name':
-        w.blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`));
-        break;
-      case 'none':
-        break;
-      case 'raw':
-        w.bytes(info.payload);
-        break;
-    }
-    w.patchU32(lenAt, w.length - lenAt);
+    inRecord(what, () => {
+      const lenAt = w.reserveU32();
+      w.i64(e.fd).u64(e.ino).u8(e.type);
+      const info = e.info;
+      switch (info.kind) {
+        case 'ipv4':
+          w.bytes(parseIPv4(info.sip, `${what} sip`)).bytes(parseIPv4(info.dip, `${what} dip`));
+          w.u16(info.sport).u16(info.dport).u8(info.l4proto);
+          break;
+        case 'ipv6':
+          w.bytes(parseIPv6(info.sip, `${what} sip`)).bytes(parseIPv6(info.dip, `${what} dip`));
+          w.u16(info.sport).u16(info.dport).u8(info.l4proto);
+          break;
+        case 'ipv4server':
+          w.bytes(parseIPv4(info.ip, `${what} ip`)).u16(info.port).u8(info.l4proto);
+          break;
+        case 'ipv6server':
+          w.bytes(parseIPv6(info.ip, `${what} ip`)).u16(info.port).u8(info.l4proto);
+          break;
+        case 'unix':
+          w.u64(info.source).u64(info.destination).blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`));
+          break;
+        case 'file':
+          w.u32(info.openFlags).blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`)).u32(info.dev ?? 0);
+          break;
+        case 'name':
+          w.blob16(encodeField(info.name, MAX_FD_NAME, `${what} name`));
+          break;
+        case 'none':
+          break;
+        case 'raw':
+          w.bytes(info.payload);
+          break;
+      }
+      w.patchU32(lenAt, w.length - lenAt);
+    });
   });
   return w.finish();
 }

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { BlockType } from '../block-types.js';
-import { ByteWriter, Cursor, cString, encodeField } from './cursor.js';
+import { ByteWriter, Cursor, cString, encodeField, inRecord } from './cursor.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './net.js';
 import { MAX_PATH } from './proclist.js';
 
@@ -82,12 +82,14 @@ export function encodeIfList(entries: readonly InterfaceEntry[], littleEndian = 
     const what = `iflist entry ${i} (${e.name})`;
     if (e.family !== 'ipv4' && e.family !== 'ipv6') throw new InputError(`${what}: family must be 'ipv4' or 'ipv6'`);
     const name = encodeField(e.name, MAX_PATH - 1, `${what} name`);
-    const lenAt = w.reserveU32();
-    const parse = e.family === 'ipv4' ? parseIPv4 : parseIPv6;
-    w.u16(e.family === 'ipv4' ? IfType.IPV4 : IfType.IPV6).u16(name.length);
-    w.bytes(parse(e.addr, `${what} addr`)).bytes(parse(e.netmask, `${what} netmask`)).bytes(parse(e.bcast, `${what} bcast`));
-    w.u64(e.linkspeed ?? 0).bytes(name);
-    w.patchU32(lenAt, w.length - lenAt - 4);
+    inRecord(what, () => {
+      const lenAt = w.reserveU32();
+      const parse = e.family === 'ipv4' ? parseIPv4 : parseIPv6;
+      w.u16(e.family === 'ipv4' ? IfType.IPV4 : IfType.IPV6).u16(name.length);
+      w.bytes(parse(e.addr, `${what} addr`)).bytes(parse(e.netmask, `${what} netmask`)).bytes(parse(e.bcast, `${what} bcast`));
+      w.u64(e.linkspeed ?? 0).bytes(name);
+      w.patchU32(lenAt, w.length - lenAt - 4);
+    });
   });
   return w.finish();
 }

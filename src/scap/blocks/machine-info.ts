@@ -1,4 +1,4 @@
-import { Cursor, ByteWriter, cString, encodeField } from './cursor.js';
+import { Cursor, ByteWriter, cString, encodeField, inRecord } from './cursor.js';
 
 /**
  * The machine info block (MI, and its pre-release alias MI_INT): a packed record
@@ -43,11 +43,13 @@ export function decodeMachineInfo(buf: Buffer, start: number, length: number, li
 
 /** The MI block body (180 bytes, little-endian). */
 export function encodeMachineInfo(mi: MachineInfo, littleEndian = true): Buffer {
-  const w = new ByteWriter(MACHINE_INFO_SIZE, littleEndian);
-  w.u32(mi.numCpus).u64(mi.memorySizeBytes).u64(mi.maxPid);
-  const host = Buffer.alloc(HOSTNAME_SIZE);
-  encodeField(mi.hostname, HOSTNAME_SIZE - 1, 'machine info hostname').copy(host);
-  w.bytes(host);
-  w.u64(mi.bootTsEpoch).u64(mi.flags).u64(mi.reserved3).u64(mi.reserved4);
-  return w.finish();
+  return inRecord('machine info', () => {
+    const w = new ByteWriter(MACHINE_INFO_SIZE, littleEndian);
+    w.u32(mi.numCpus).u64(mi.memorySizeBytes).u64(mi.maxPid);
+    const host = Buffer.alloc(HOSTNAME_SIZE);
+    encodeField(mi.hostname, HOSTNAME_SIZE - 1, 'machine info hostname').copy(host);
+    w.bytes(host);
+    w.u64(mi.bootTsEpoch).u64(mi.flags).u64(mi.reserved3).u64(mi.reserved4);
+    return w.finish();
+  });
 }

@@ -1,6 +1,6 @@
 import { BlockType } from '../block-types.js';
 import { InputError } from '../../errors.js';
-import { ByteWriter, Cursor, encodeField, joinNulList, splitNulList } from './cursor.js';
+import { ByteWriter, Cursor, encodeField, inRecord, joinNulList, splitNulList } from './cursor.js';
 
 /**
  * One thread of the process list block (PL). Ids are numbers (64-bit on disk, far below
@@ -236,26 +236,29 @@ function readV9Tail(c: Cursor, t: ThreadEntry): void {
 export function encodeProcList(entries: readonly ThreadEntry[], littleEndian = true): Buffer {
   const w = new ByteWriter(256 * Math.max(1, entries.length), littleEndian);
   entries.forEach((t, i) => {
-    const what = (f: string): string => `proclist entry ${i} (tid ${t.tid}): ${f}`;
-    const lenAt = w.reserveU32();
-    const before = lenAt;
-    w.i64(t.tid).i64(t.pid).i64(t.ptid).i64(t.sid).i64(t.vpgid);
-    w.blob16(encodeField(t.comm, MAX_PATH, what('comm')));
-    w.blob16(encodeField(t.exe, MAX_PATH, what('exe')));
-    w.blob16(encodeField(t.exepath, MAX_PATH, what('exepath')));
-    w.blob16(checkLen(joinNulList(t.args), MAX_ARGS, what('args')));
-    w.blob16(encodeField(t.cwd, MAX_PATH, what('cwd')));
-    w.i64(t.fdlimit).u32(t.flags).u32(t.uid).u32(t.gid);
-    w.u32(t.vmsizeKb).u32(t.vmrssKb).u32(t.vmswapKb).u64(t.pfmajor).u64(t.pfminor);
-    w.blob16(checkLen(joinNulList(t.env), MAX_ENV, what('env')));
-    w.i64(t.vtid).i64(t.vpid);
-    w.blob16(checkLen(joinNulList(t.cgroups), MAX_CGROUPS, what('cgroups')));
-    w.blob16(encodeField(t.root, MAX_PATH, what('root')));
-    w.u64(t.pidnsInitStartTs).u32(t.tty).u32(t.loginuid).u8(t.exeWritable);
-    w.u64(t.capInheritable).u64(t.capPermitted).u64(t.capEffective);
-    w.u8(t.exeUpperLayer).u64(t.exeIno).u64(t.exeInoCtime).u64(t.exeInoMtime);
-    w.u8(t.exeFromMemfd).u8(t.exeLowerLayer).i64(t.pgid);
-    w.patchU32(lenAt, w.length - before);
+    const who = `proclist entry ${i} (tid ${t.tid})`;
+    const what = (f: string): string => `${who}: ${f}`;
+    inRecord(who, () => {
+      const lenAt = w.reserveU32();
+      const before = lenAt;
+      w.i64(t.tid).i64(t.pid).i64(t.ptid).i64(t.sid).i64(t.vpgid);
+      w.blob16(encodeField(t.comm, MAX_PATH, what('comm')));
+      w.blob16(encodeField(t.exe, MAX_PATH, what('exe')));
+      w.blob16(encodeField(t.exepath, MAX_PATH, what('exepath')));
+      w.blob16(checkLen(joinNulList(t.args), MAX_ARGS, what('args')));
+      w.blob16(encodeField(t.cwd, MAX_PATH, what('cwd')));
+      w.i64(t.fdlimit).u32(t.flags).u32(t.uid).u32(t.gid);
+      w.u32(t.vmsizeKb).u32(t.vmrssKb).u32(t.vmswapKb).u64(t.pfmajor).u64(t.pfminor);
+      w.blob16(checkLen(joinNulList(t.env), MAX_ENV, what('env')));
+      w.i64(t.vtid).i64(t.vpid);
+      w.blob16(checkLen(joinNulList(t.cgroups), MAX_CGROUPS, what('cgroups')));
+      w.blob16(encodeField(t.root, MAX_PATH, what('root')));
+      w.u64(t.pidnsInitStartTs).u32(t.tty).u32(t.loginuid).u8(t.exeWritable);
+      w.u64(t.capInheritable).u64(t.capPermitted).u64(t.capEffective);
+      w.u8(t.exeUpperLayer).u64(t.exeIno).u64(t.exeInoCtime).u64(t.exeInoMtime);
+      w.u8(t.exeFromMemfd).u8(t.exeLowerLayer).i64(t.pgid);
+      w.patchU32(lenAt, w.length - before);
+    });
   });
   return w.finish();
 }

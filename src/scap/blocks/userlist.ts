@@ -1,5 +1,5 @@
 import { BlockType } from '../block-types.js';
-import { ByteWriter, Cursor, encodeField } from './cursor.js';
+import { ByteWriter, Cursor, encodeField, inRecord } from './cursor.js';
 import { MAX_PATH } from './proclist.js';
 
 export interface UserEntry {
@@ -79,17 +79,22 @@ export function encodeUserList(list: UserList, littleEndian = true): Buffer {
   const w = new ByteWriter(64 * Math.max(1, list.users.length + list.groups.length), littleEndian);
   list.users.forEach((u, i) => {
     const what = `userlist user ${i} (uid ${u.uid})`;
-    const at = w.reserveU32();
-    w.u8(USER_ENTRY).u32(u.uid).u32(u.gid);
-    w.blob16(encodeField(u.name, MAX_CREDENTIAL, `${what} name`));
-    w.blob16(encodeField(u.homedir, Math.min(MAX_CREDENTIAL, MAX_PATH), `${what} homedir`));
-    w.blob16(encodeField(u.shell, Math.min(MAX_CREDENTIAL, MAX_PATH), `${what} shell`));
-    w.patchU32(at, w.length - at);
+    inRecord(what, () => {
+      const at = w.reserveU32();
+      w.u8(USER_ENTRY).u32(u.uid).u32(u.gid);
+      w.blob16(encodeField(u.name, MAX_CREDENTIAL, `${what} name`));
+      w.blob16(encodeField(u.homedir, Math.min(MAX_CREDENTIAL, MAX_PATH), `${what} homedir`));
+      w.blob16(encodeField(u.shell, Math.min(MAX_CREDENTIAL, MAX_PATH), `${what} shell`));
+      w.patchU32(at, w.length - at);
+    });
   });
   list.groups.forEach((g, i) => {
-    const at = w.reserveU32();
-    w.u8(GROUP_ENTRY).u32(g.gid).blob16(encodeField(g.name, MAX_CREDENTIAL, `userlist group ${i} (gid ${g.gid}) name`));
-    w.patchU32(at, w.length - at);
+    const what = `userlist group ${i} (gid ${g.gid})`;
+    inRecord(what, () => {
+      const at = w.reserveU32();
+      w.u8(GROUP_ENTRY).u32(g.gid).blob16(encodeField(g.name, MAX_CREDENTIAL, `${what} name`));
+      w.patchU32(at, w.length - at);
+    });
   });
   return w.finish();
 }

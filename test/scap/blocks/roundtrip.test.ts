@@ -256,6 +256,10 @@ describe('decodeStateBlock / encodeStateBlock', () => {
     expect(() => encodeStateBlock({ kind: 'proclist', threads: [{ ...t!, args: ['x'.repeat(5000)] }] })).toThrow(/args is 5001 bytes/);
     expect(() => encodeStateBlock({ kind: 'fdlist', table: { tid: 1, fds: [{ fd: 1, ino: 0n, type: 3, info: { kind: 'name', name: 'x' } }] } })).toThrow(/needs a 'ipv4' payload/);
     expect(() => encodeStateBlock({ kind: 'fdlist', table: { tid: 1, fds: [{ fd: 1, ino: 0n, type: 3, info: { kind: 'ipv4', sip: '1.2.3', dip: '1.2.3.4', sport: 1, dport: 2, l4proto: 2 } }] } })).toThrow(/not a dotted IPv4/);
+    expect(() => encodeStateBlock({ kind: 'fdlist', table: { tid: 1, fds: [{ fd: 9, ino: 0n, type: 5, info: { kind: 'ipv4server', ip: '1.2.3.4', port: 70000, l4proto: 2 } }] } })).toThrow(
+      'fdlist of tid 1, entry 0 (fd 9): cannot encode 70000 as u16',
+    );
+    expect(() => encodeStateBlock({ kind: 'proclist', threads: [{ ...t!, uid: -1 }] })).toThrow('proclist entry 0 (tid 1): cannot encode -1 as u32');
   });
 });
 

@@ -3,8 +3,7 @@
  * hand-written encoders for the OLD block versions (our encoders only write the newest),
  * laid out field by field from libscap's reader so the decoders meet every variant.
  */
-import { ByteWriter } from '../../../src/scap/blocks/cursor.js';
-import { joinNulList } from '../../../src/scap/blocks/cursor.js';
+import { ByteWriter, joinNulList } from '../../../src/scap/blocks/cursor.js';
 import { parseIPv4, parseIPv6 } from '../../../src/scap/blocks/net.js';
 import { newThreadEntry, type ThreadEntry } from '../../../src/scap/blocks/proclist.js';
 import type { FdEntry } from '../../../src/scap/blocks/fdlist.js';
