@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerConvert } from './convert.js';
 import { registerInfo } from './info.js';
 import { registerList } from './list.js';
+import { registerReplay } from './replay.js';
 import { configureExits, reportError } from './run.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   );
   registerInfo(program);
   registerConvert(program);
+  registerReplay(program);
   registerList(program);
   for (const c of program.commands) {
     configureExits(c);

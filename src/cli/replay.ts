@@ -1,0 +1,91 @@
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { loadConfig } from '../replay/config/config.js';
+import { buildRuleset, DEFAULT_RULES_DIR, formatSummary, loadRules, ReplayEngine } from '../replay/engine.js';
+import { alertRenderer, sinksForConfig } from '../replay/output/emit.js';
+import { LoadResult } from '../replay/rules/result.js';
+import { action } from './run.js';
+import { progressBar } from './progress.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export interface ReplayCliOptions {
+  rules: string[];
+  config?: string;
+  option: string[];
+  tag: string[];
+  disableTag: string[];
+  json?: boolean;
+  unbuffered?: boolean;
+  progress: boolean;
+  statsJson?: string;
+  failOnAlert?: boolean;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('evaluate Falco rules on captures and print the alerts Falco would raise')
+    .argument('<capture...>', 'capture files (raw, gzip or zstd)')
+    .option('-r, --rules <path>', 'rules file or directory (repeatable, loaded in order); default: the bundled ruleset', collect, [])
+    .option('-c, --config <file>', 'falco.yaml-style configuration file')
+    .option('-o, --option <key=value>', "override a configuration key, Falco's syntax (repeatable)", collect, [])
+    .option('-t, --tag <tag>', 'only run rules with this tag (repeatable)', collect, [])
+    .option('-T, --disable-tag <tag>', 'disable rules with this tag (repeatable)', collect, [])
+    .option('--json', 'JSON alerts (same as -o json_output=true)')
+    .option('-U, --unbuffered', 'write every alert at once (same as -o buffered_outputs=false)')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--stats-json <file>', 'write the run summary as JSON to FILE')
+    .option('--fail-on-alert', 'exit 1 when any alert fired')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  falco-scap replay incident.scap\n  falco-scap replay -r /etc/falco/falco_rules.yaml -o json_output=true incident.scap.gz | jq .rule',
+    )
+    .action(action(async (captures: string[], opts: ReplayCliOptions) => runReplay(captures, opts)));
+}
+
+async function runReplay(captures: string[], opts: ReplayCliOptions): Promise<void> {
+  const overrides = [...opts.option];
+  if (opts.json) overrides.push('json_output=true');
+  const config = loadConfig({ ...(opts.config !== undefined ? { configFile: opts.config } : {}), overrides });
+  const rulesPaths = opts.rules.length > 0 ? opts.rules : opts.config !== undefined && config.rulesFiles.length > 0 ? [...config.rulesFiles] : [DEFAULT_RULES_DIR];
+  const rules = loadRules(rulesPaths, config);
+  for (const r of rules.results) {
+    for (const w of r.warnings) process.stderr.write(`${w.context.toSourceError(`${w.code}: ${LoadResult.warningText(w)}: ${w.message}`).message}\n`.replace(/^/, 'warning: '));
+  }
+  const ruleset = buildRuleset(rules, config, { enable: opts.tag, disable: opts.disableTag });
+  const engine = new ReplayEngine(ruleset, config);
+  if (engine.enabledRules === 0) process.stderr.write('warning: no rules enabled\n');
+  const render = alertRenderer(config);
+  const sinks = sinksForConfig(config, { buffered: opts.unbuffered ? false : config.bufferedOutputs });
+  try {
+    for (const capture of captures) {
+      const progress = progressBar(basename(capture), opts.progress);
+      try {
+        await engine.replay(capture, {
+          onAlert: async (a) => {
+            const w = sinks.write(render(a));
+            if (w) await w;
+          },
+          onProgress: (read, total, events) => progress.update(read, total, events),
+        });
+      } finally {
+        progress.stop();
+      }
+    }
+  } finally {
+    await sinks.close();
+  }
+  const stats = engine.stats;
+  process.stderr.write(formatSummary(stats));
+  if (opts.statsJson !== undefined) {
+    try {
+      await writeFile(opts.statsJson, JSON.stringify({ ...stats, rulesFiles: rules.files, enabledRules: engine.enabledRules }, null, 2) + '\n');
+    } catch (e) {
+      throw new InputError(`--stats-json: cannot write ${opts.statsJson}: ${(e as Error).message}`);
+    }
+  }
+  if (opts.failOnAlert && stats.alerts > 0) process.exitCode = 1;
+}

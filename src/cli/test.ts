@@ -1,0 +1,174 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { InvalidArgumentError, type Command } from 'commander';
+import { InputError } from '../errors.js';
+import { loadSpecs, type TestCase } from '../testing/spec.js';
+import { DEFAULT_ENGINE_MODULE, exitCodeFor, runCases, type CaseResult, type EngineSource } from '../testing/runner.js';
+import { renderCase, renderHuman, renderSummary } from '../testing/reporters/human.js';
+import { renderJunit } from '../testing/reporters/junit.js';
+import { renderTap } from '../testing/reporters/tap.js';
+import { renderJson } from '../testing/reporters/json.js';
+import { REPORTERS, type Report, type ReporterName } from '../testing/reporters/report.js';
+import { action } from './run.js';
+import { colorsFor } from './output.js';
+
+export interface TestCommandOptions {
+  /** Case filters: a substring of `spec › name` (case-insensitive), or `/regex/flags`. Any may match. */
+  readonly filter?: readonly string[];
+  readonly reporter?: ReporterName;
+  /** Write the report here instead of stdout. */
+  readonly output?: string;
+  readonly jobs?: number;
+  readonly update?: boolean;
+}
+
+/** What the command runs against; tests substitute a fake engine and capture output. */
+export interface TestDeps {
+  /** Default: the real engine module, dist/replay/engine.js, loaded in each worker thread. */
+  readonly engine?: EngineSource;
+  /** Default: dist/testing/worker.js. */
+  readonly workerUrl?: URL;
+  readonly cwd?: string;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (text === '') return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    if (stream.write(text)) resolvePromise();
+    else stream.once('drain', () => resolvePromise());
+  });
+}
+
+function chalkFor(stream: NodeJS.WritableStream): ChalkInstance {
+  return stream === process.stdout ? colorsFor(process.stdout) : new Chalk({ level: 0 });
+}
+
+export function caseFilter(filters: readonly string[]): (c: TestCase) => boolean {
+  const tests = filters.map((f) => {
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(f);
+    if (m) {
+      let re: RegExp;
+      try {
+        re = new RegExp(m[1]!, m[2]);
+      } catch (e) {
+        throw new InputError(`--filter ${f}: invalid regex: ${(e as Error).message}`);
+      }
+      return (c: TestCase) => re.test(c.fullName);
+    }
+    const needle = f.toLowerCase();
+    return (c: TestCase) => c.fullName.toLowerCase().includes(needle);
+  });
+  return (c) => tests.length === 0 || tests.some((t) => t(c));
+}
+
+/** Runs `falco-scap test`; returns the exit code (0 pass, 1 failures, 2 spec/input errors, 70 internal). */
+export async function runTestCommand(paths: readonly string[], opts: TestCommandOptions, deps: TestDeps = {}): Promise<number> {
+  const cwd = deps.cwd ?? process.cwd();
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  const reporter = opts.reporter ?? 'human';
+  const jobs = opts.jobs ?? availableParallelism();
+  const startedAt = new Date();
+  const t0 = performance.now();
+
+  const loaded = loadSpecs(paths, cwd);
+  if (loaded.errors.length > 0) {
+    for (const e of loaded.errors) await write(stderr, `falco-scap: ${e.message}\n`);
+    await write(stderr, `falco-scap: ${loaded.errors.length} spec error${loaded.errors.length === 1 ? '' : 's'}; no cases were run\n`);
+    return 2;
+  }
+  const cases = loaded.cases.filter(caseFilter(opts.filter ?? []));
+  if (cases.length === 0) {
+    throw new InputError(opts.filter?.length ? `no cases match --filter ${opts.filter.join(', ')} (${loaded.cases.length} cases in the specs)` : 'the specs contain no cases');
+  }
+
+  // The human lines stream to stdout as cases finish, unless stdout carries a machine report.
+  const humanOnStdout = reporter === 'human' ? opts.output === undefined : opts.output !== undefined;
+  const c = chalkFor(stdout);
+  const pendingWrites: Promise<void>[] = [];
+  const results: CaseResult[] = await runCases(cases, {
+    jobs,
+    engine: deps.engine ?? { module: DEFAULT_ENGINE_MODULE },
+    update: opts.update ?? false,
+    cwd,
+    ...(deps.workerUrl !== undefined && { workerUrl: deps.workerUrl }),
+    onResult: (r) => {
+      if (humanOnStdout) pendingWrites.push(write(stdout, renderCase(r, c)));
+    },
+  });
+  await Promise.all(pendingWrites);
+  const report: Report = { results, durationMs: performance.now() - t0, startedAt };
+  if (humanOnStdout) await write(stdout, renderSummary(report, c));
+
+  let text: string | undefined;
+  switch (reporter) {
+    case 'junit':
+      text = renderJunit(report);
+      break;
+    case 'tap':
+      text = renderTap(report);
+      break;
+    case 'json':
+      text = renderJson(report);
+      break;
+    case 'human':
+      text = opts.output !== undefined ? renderHuman(report, new Chalk({ level: 0 })) : undefined;
+      break;
+  }
+  if (text !== undefined) {
+    if (opts.output !== undefined) {
+      const file = resolve(cwd, opts.output);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, text);
+        renameSync(tmp, file);
+      } catch (e) {
+        throw new InputError(`--output ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    } else {
+      await write(stdout, text);
+    }
+  }
+  return exitCodeFor(results);
+}
+
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+function parseReporter(v: string): ReporterName {
+  if (!(REPORTERS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of: ${REPORTERS.join(', ')}`);
+  return v as ReporterName;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function registerTest(program: Command, deps: TestDeps = {}): void {
+  program
+    .command('test')
+    .description('regression-test Falco rules against stored captures, as described by YAML spec files')
+    .argument('[spec...]', 'spec files, or directories searched for *.test.yaml / *.test.yml (default: .)')
+    .option('--filter <name>', 'run only cases whose "spec › name" contains NAME (case-insensitive) or matches /REGEX/; repeatable', collect, [])
+    .option('--reporter <name>', `report format: ${REPORTERS.join(', ')}`, parseReporter, 'human')
+    .option('--output <file>', 'write the report to FILE (the human summary still goes to stdout)')
+    .option('-j, --jobs <n>', `cases replayed in parallel on worker threads (default: ${availableParallelism()}, the number of cores)`, parseJobs)
+    .option('-u, --update', 'rewrite snapshots from this run instead of comparing them')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all cases pass, 1 an expectation failed, 2 a spec or input error.\n\nExamples:\n  falco-scap test tests/spec\n  falco-scap test tests/spec --reporter junit --output report.xml\n  falco-scap test rules.test.yaml --filter "shell" --update',
+    )
+    .action(
+      action(async (specs: string[], opts: { filter: string[]; reporter: ReporterName; output?: string; jobs?: number; update?: boolean }) => {
+        process.exitCode = await runTestCommand(specs, opts, deps);
+      }),
+    );
+}
