@@ -1,0 +1,240 @@
+/**
+ * The set of event codes a condition can be true for (libsinsp's
+ * libsinsp::filter::ast::ppm_event_codes): `and` intersects, `or` unites, negations are
+ * pushed down to the leaves (De Morgan), checks on `evt.type`/`syscall.type` with `=`,
+ * `==`, `!=`, `in` give explicit sets, `evt.num` invariants give empty/all sets, every
+ * other check is neutral (all codes).
+ */
+import type { BinaryCheck, Expr, Node } from '../filter/ast.js';
+import { EVENT_TABLE, PPM_EVENT_MAX, eventCodesByName } from '../../scap/event-table.js';
+import { PPM_SC_NAMES } from '../../scap/names.js';
+
+export const PPME_GENERIC_E = 0;
+export const PPME_GENERIC_X = 1;
+export const PPME_PLUGINEVENT_E = 322;
+export const PPME_ASYNCEVENT_E = 402;
+
+/** Maps event names to codes and knows the universe of codes. */
+export interface EventCodeResolver {
+  /** Every code (libsinsp all_event_set: 0 .. PPM_EVENT_MAX-1). */
+  allCodes(): ReadonlySet<number>;
+  /** libsinsp names_to_event_set. */
+  namesToCodes(names: Iterable<string>): Set<number>;
+}
+
+let allCodesCache: Set<number> | undefined;
+const SC_NAMES = new Set(PPM_SC_NAMES);
+
+/** The resolver over this project's event table (src/scap/event-table.ts). */
+export const defaultEventCodes: EventCodeResolver = {
+  allCodes(): ReadonlySet<number> {
+    allCodesCache ??= new Set(Array.from({ length: PPM_EVENT_MAX }, (_, i) => i));
+    return allCodesCache;
+  },
+  namesToCodes(names: Iterable<string>): Set<number> {
+    const out = new Set<number>();
+    const remaining = new Set<string>();
+    for (const n of names) {
+      // codes 0 and 1 (generic syscall events, named "syscall") are never matched by name
+      const codes = eventCodesByName(n).filter((c) => c >= 2 && c < PPM_EVENT_MAX && EVENT_TABLE[c] !== undefined);
+      if (codes.length > 0) for (const c of codes) out.add(c);
+      else remaining.add(n);
+    }
+    for (const n of remaining) {
+      if (SC_NAMES.has(n)) {
+        out.add(PPME_GENERIC_E);
+        out.add(PPME_GENERIC_X);
+        break;
+      }
+    }
+    return out;
+  },
+};
+
+type Invariant = 'empty' | 'all' | 'unknown';
+
+function parseU64(v: string): bigint | undefined {
+  // sinsp_numparser::tryparseu64: decimal digits only (strtoull-like with full consumption)
+  if (!/^[0-9]+$/.test(v)) return undefined;
+  const n = BigInt(v);
+  return n <= 0xffffffffffffffffn ? n : undefined;
+}
+
+function evtNumInvariant(e: BinaryCheck): Invariant {
+  if (e.left.kind !== 'field' || e.left.name !== 'evt.num' || e.left.arg !== undefined) return 'unknown';
+  if (e.op === 'in') {
+    if (e.right.kind !== 'list') return 'unknown';
+    if (e.right.items.length === 0) return 'empty';
+    for (const it of e.right.items) {
+      const n = parseU64(it.value);
+      if (n === undefined || n !== 0n) return 'unknown';
+    }
+    return 'empty';
+  }
+  if (e.right.kind !== 'value') return 'unknown';
+  const n = parseU64(e.right.value);
+  if (n === undefined) return 'unknown';
+  switch (e.op) {
+    case '=':
+    case '==':
+      return n === 0n ? 'empty' : 'unknown';
+    case '!=':
+      return n === 0n ? 'all' : 'unknown';
+    case '<':
+      return n <= 1n ? 'empty' : 'unknown';
+    case '<=':
+      return n === 0n ? 'empty' : 'unknown';
+    case '>':
+      return n === 0n ? 'all' : 'unknown';
+    case '>=':
+      return n <= 1n ? 'all' : 'unknown';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Thrown for conditions libsinsp's event-code search rejects. */
+export class EventCodeSearchError extends Error {}
+
+class CodeVisitor {
+  lastIsEvttypeField = false;
+  lastIsFieldOrTransformer = true;
+  insideNegation = false;
+  lastHasCodes = false;
+  lastCodes: Set<number> = new Set();
+
+  constructor(private readonly r: EventCodeResolver) {}
+
+  private all(): Set<number> {
+    return new Set(this.r.allCodes());
+  }
+  private inversion(types: Set<number>): Set<number> {
+    if (!this.lastHasCodes) return types;
+    const out = new Set<number>();
+    for (const c of this.r.allCodes()) if (!types.has(c)) out.add(c);
+    return out;
+  }
+  private tryInversion(types: Set<number>): Set<number> {
+    return this.insideNegation ? this.inversion(types) : types;
+  }
+  private conjunction(children: readonly Expr[]): void {
+    let types = this.all();
+    for (const c of children) {
+      this.visit(c);
+      const next = new Set<number>();
+      for (const t of types) if (this.lastCodes.has(t)) next.add(t);
+      types = next;
+    }
+    this.lastCodes = types;
+    this.lastIsEvttypeField = false;
+  }
+  private disjunction(children: readonly Expr[]): void {
+    const types = new Set<number>();
+    for (const c of children) {
+      this.visit(c);
+      for (const t of this.lastCodes) types.add(t);
+    }
+    this.lastCodes = types;
+    this.lastIsEvttypeField = false;
+  }
+
+  visit(n: Node): void {
+    switch (n.kind) {
+      case 'and':
+        if (this.insideNegation) this.disjunction(n.children);
+        else this.conjunction(n.children);
+        return;
+      case 'or':
+        if (this.insideNegation) this.conjunction(n.children);
+        else this.disjunction(n.children);
+        return;
+      case 'not': {
+        this.lastCodes = new Set();
+        const inside = this.insideNegation;
+        this.insideNegation = !inside;
+        this.visit(n.child);
+        this.insideNegation = inside;
+        this.lastIsEvttypeField = false;
+        return;
+      }
+      case 'binary': {
+        this.lastHasCodes = false;
+        const inv = evtNumInvariant(n);
+        if (inv !== 'unknown') {
+          this.lastCodes = inv === 'empty' ? new Set() : this.all();
+          this.lastHasCodes = true;
+          this.lastIsEvttypeField = false;
+          this.lastCodes = this.tryInversion(this.lastCodes);
+          return;
+        }
+        if (n.op === '==' || n.op === '=' || n.op === '!=' || n.op === 'in') {
+          this.visit(n.left);
+          if (this.lastIsEvttypeField) {
+            this.lastIsFieldOrTransformer = false;
+            this.visit(n.right);
+            if (this.lastIsFieldOrTransformer) {
+              throw new EventCodeSearchError(
+                'right-hand field comparisons on `evt.type`/`syscall.type` checks are not supported by event code search',
+              );
+            }
+            if (n.op === '!=') this.lastCodes = this.inversion(this.lastCodes);
+            this.lastIsEvttypeField = false;
+            return;
+          }
+        }
+        this.lastCodes = this.tryInversion(this.all());
+        this.lastIsEvttypeField = false;
+        return;
+      }
+      case 'unary':
+        this.visit(n.left);
+        this.lastHasCodes = this.lastIsEvttypeField && n.op === 'exists';
+        this.lastIsEvttypeField = false;
+        this.lastCodes = this.tryInversion(this.all());
+        return;
+      case 'identifier':
+        // an unresolved macro, or a list name on the right-hand side
+        this.lastHasCodes = false;
+        this.lastIsEvttypeField = false;
+        this.lastCodes = this.tryInversion(this.all());
+        return;
+      case 'value':
+        this.lastHasCodes = true;
+        this.lastCodes = this.tryInversion(this.r.namesToCodes([n.value]));
+        this.lastIsEvttypeField = false;
+        return;
+      case 'list':
+        this.lastHasCodes = true;
+        this.lastCodes = this.tryInversion(this.r.namesToCodes(n.items.map((i) => i.value)));
+        this.lastIsEvttypeField = false;
+        return;
+      case 'transformer-list':
+        for (const c of n.items) this.visit(c);
+        return;
+      case 'field':
+        this.lastHasCodes = false;
+        this.lastIsFieldOrTransformer = true;
+        this.lastIsEvttypeField = (n.name === 'evt.type' || n.name === 'syscall.type') && n.arg === undefined;
+        this.lastCodes = this.tryInversion(this.all());
+        return;
+      case 'transformer':
+        for (const a of n.args) {
+          this.visit(a);
+          if (this.lastIsEvttypeField) {
+            throw new EventCodeSearchError('event code search does not support `evt.type` checks with transformers');
+          }
+        }
+        this.lastIsFieldOrTransformer = true;
+        return;
+      case 'list-item':
+        return;
+    }
+  }
+}
+
+/** Event codes for which the condition can be true (sorted ascending). */
+export function eventCodesOf(ast: Expr, resolver: EventCodeResolver = defaultEventCodes): number[] {
+  const v = new CodeVisitor(resolver);
+  v.visit(ast);
+  return [...v.lastCodes].sort((a, b) => a - b);
+}
