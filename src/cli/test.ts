@@ -148,8 +148,8 @@ function parseReporter(v: string): ReporterName {
   return v as ReporterName;
 }
 
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
 }
 
 export function registerTest(program: Command, deps: TestDeps = {}): void {
@@ -157,7 +157,7 @@ export function registerTest(program: Command, deps: TestDeps = {}): void {
     .command('test')
     .description('regression-test Falco rules against stored captures, as described by YAML spec files')
     .argument('[spec...]', 'spec files, or directories searched for *.test.yaml / *.test.yml (default: .)')
-    .option('--filter <name>', 'run only cases whose "spec › name" contains NAME (case-insensitive) or matches /REGEX/; repeatable', collect, [])
+    .option('--filter <name>', 'run only cases whose "spec › name" contains NAME (case-insensitive) or matches /REGEX/; repeatable', collect)
     .option('--reporter <name>', `report format: ${REPORTERS.join(', ')}`, parseReporter, 'human')
     .option('--output <file>', 'write the report to FILE (the human summary still goes to stdout)')
     .option('-j, --jobs <n>', `cases replayed in parallel on worker threads (default: ${availableParallelism()}, the number of cores)`, parseJobs)
@@ -167,7 +167,7 @@ export function registerTest(program: Command, deps: TestDeps = {}): void {
       '\nExit codes: 0 all cases pass, 1 an expectation failed, 2 a spec or input error.\n\nExamples:\n  falco-scap test tests/spec\n  falco-scap test tests/spec --reporter junit --output report.xml\n  falco-scap test rules.test.yaml --filter "shell" --update',
     )
     .action(
-      action(async (specs: string[], opts: { filter: string[]; reporter: ReporterName; output?: string; jobs?: number; update?: boolean }) => {
+      action(async (specs: string[], opts: { filter?: string[]; reporter: ReporterName; output?: string; jobs?: number; update?: boolean }) => {
         process.exitCode = await runTestCommand(specs, opts, deps);
       }),
     );
