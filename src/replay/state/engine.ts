@@ -1,0 +1,436 @@
+/**
+ * HostState: the host as libsinsp rebuilds it while reading a capture. Feed it the state
+ * blocks and the events in file order; after `applyEvent(ev)`, `thread` and `fd` are what
+ * libsinsp's event would carry (evt.get_tinfo() / evt.get_fd_info()) for field extraction.
+ *
+ * Per-event flow (sinsp::next + sinsp_parser::reset + process_event):
+ *  1. delayed removals from the previous event (closed fds, exited threads);
+ *  2. thread lookup: unknown tids get an "invalid" placeholder thread, except for clone /
+ *     fork exits, procexit and scheduler switches, which only look up;
+ *  3. enter events record their type and fd on the thread; exit events pair with the
+ *     recorded enter (same syscall) and find their fd (the enter's fd, else the exit's fd
+ *     parameter);
+ *  4. the parser of the event's code, if any;
+ *  5. enter events whose exit needs them are stored on the thread;
+ *  6. the thread's last-event timestamps.
+ */
+import type { RawStateBlock } from '../../scap/reader.js';
+import { decodeStateBlock, type MachineInfo, type StateBlock } from '../../scap/blocks/index.js';
+import type { EventView } from '../../scap/event.js';
+import { EVENT_TABLE, ppmeCode } from '../../scap/event-table.js';
+import { EventFlags } from '../../scap/schema.js';
+import { ContainerTable, containerFromCgroups } from './containers.js';
+import { has, int, StoredSource, storeEnter, ViewSource, type ParamSource } from './evparams.js';
+import { addFd, FD_FLAG_FROM_PROC, fdFromEntry, setRole, tupleName } from './fds.js';
+import { FdType } from '../../scap/blocks/fdlist.js';
+import { FdInfo, ThreadInfo, type InterfaceInfo } from './model.js';
+import { enterFdLocation, EXIT_FD_LOCATION, PARSERS, STORE_ENTER, type ParseContext } from './parsers.js';
+import { ThreadTable, type ThreadTableOptions } from './threads.js';
+import { UserTable } from './users.js';
+
+export interface HostStateOptions extends ThreadTableOptions {
+  /** Per-process fd cap (default 4096, libsinsp MAX_FD_TABLE_SIZE). */
+  maxFdsPerProcess?: number;
+  /**
+   * Reproduce sysdig 0.29 (libsinsp 0.9) where it differs from current libsinsp: threads
+   * made up for unknown tids get pid = tid (not -1) and count as main threads, parents
+   * missing from the table are kept (not reset to 0), and mmap/mmap2 do not refer to
+   * their fd. Off by default (current libsinsp).
+   */
+  sysdig029?: boolean;
+}
+
+const code = (id: string): number => ppmeCode(id) ?? -1;
+const PROCINFO_E = code('PROCINFO_E');
+const SCHEDSWITCH_1_E = code('SCHEDSWITCH_1_E');
+const SCHEDSWITCH_6_E = code('SCHEDSWITCH_6_E');
+const EXECVE_19_X = code('SYSCALL_EXECVE_19_X');
+const EXECVEAT_E = code('SYSCALL_EXECVEAT_E');
+
+/** Codes that only look threads up (never create placeholders): clone/fork exits, procexit, switch. */
+const LOOKUP_ONLY: Uint8Array = (() => {
+  const a = new Uint8Array(EVENT_TABLE.length);
+  for (const e of EVENT_TABLE) {
+    if (e.direction === '<' && (e.name === 'clone' || e.name === 'fork' || e.name === 'vfork' || e.name === 'clone3')) a[e.code] = 1;
+    if (e.name === 'procexit' || e.name === 'switch') a[e.code] = 1;
+  }
+  return a;
+})();
+
+/** Metaevents that have no thread (libsinsp sets tinfo to null for them). */
+const NO_THREAD: Uint8Array = (() => {
+  const a = new Uint8Array(EVENT_TABLE.length);
+  for (const id of ['USER_ADDED_E', 'USER_DELETED_E', 'GROUP_ADDED_E', 'GROUP_DELETED_E', 'PLUGINEVENT_E', 'ASYNCEVENT_E', 'CONTAINER_JSON_E', 'CONTAINER_JSON_2_E', 'CONTAINER_E']) {
+    const c = ppmeCode(id);
+    if (c !== undefined) a[c] = 1;
+  }
+  return a;
+})();
+
+const MMAP: Uint8Array = (() => {
+  const a = new Uint8Array(EVENT_TABLE.length);
+  for (const e of EVENT_TABLE) if (e.name === 'mmap' || e.name === 'mmap2') a[e.code] = 1;
+  return a;
+})();
+
+const FLAGS: Int32Array = Int32Array.from(EVENT_TABLE.map((e) => e.flags));
+
+const RECENT_RING = 32;
+
+export class HostState implements ParseContext {
+  readonly threads: ThreadTable;
+  readonly users: UserTable = new UserTable();
+  readonly containers: ContainerTable = new ContainerTable();
+  interfaces: InterfaceInfo[] = [];
+  machine: MachineInfo | undefined;
+  bootTs = 0n;
+  readonly maxFdsPerProcess: number;
+
+  /** The current event's thread (undefined when libsinsp has none for it). */
+  thread: ThreadInfo | undefined;
+  /** The fd the current event refers to (libsinsp m_fdinfo), before removal for close. */
+  fd: FdInfo | undefined;
+  /** The fd number the current event refers to (libsinsp m_lastevent_fd), -1 when none. */
+  fdNum = -1;
+  /** The current event changed the name of its fd (libsinsp fd name changed: fd.name_changed). */
+  fdNameChanged = false;
+  /** Number of events applied (libsinsp evt.num of the last one). */
+  eventCount = 0;
+
+  readonly src: ViewSource = new ViewSource();
+  private readonly enterSrc: StoredSource = new StoredSource();
+  private enterOk = false;
+  private pendingThread = -1;
+  private pendingFdTid = -1;
+  private readonly pendingFds: number[] = [];
+  private readonly recentKeys: number[] = new Array(RECENT_RING).fill(-1);
+  private readonly recentPtids: number[] = new Array(RECENT_RING).fill(-1);
+  private readonly recentTs: bigint[] = new Array(RECENT_RING).fill(0n);
+  private recentIdx = 0;
+  private readonly containerThreads: Map<string, ThreadInfo> = new Map();
+
+  constructor(opts: HostStateOptions = {}) {
+    this.threads = new ThreadTable(opts);
+    this.maxFdsPerProcess = opts.maxFdsPerProcess ?? 4096;
+    this.legacy = opts.sysdig029 ?? false;
+    this.threads.legacy = this.legacy;
+  }
+
+  private readonly legacy: boolean;
+  /** See HostStateOptions.sysdig029. */
+  get sysdig029(): boolean {
+    return this.legacy;
+  }
+  /** Sockets from the fd lists still need libsinsp's fix_sockets_coming_from_proc pass. */
+  private procSocketsPending = false;
+
+  // -------------------------------------------------------------------------------------
+  // State blocks
+  // -------------------------------------------------------------------------------------
+
+  /** Decodes and applies a raw state block from ScapReader's onBlock. */
+  applyRawBlock(b: RawStateBlock): void {
+    const d = decodeStateBlock(b.type, b.buf, b.start, b.length, b.section.littleEndian);
+    if (d !== undefined) this.applyStateBlock(d);
+  }
+
+  applyStateBlock(block: StateBlock): void {
+    switch (block.kind) {
+      case 'machine':
+        this.machine = block.info;
+        this.bootTs = block.info.bootTsEpoch;
+        break;
+      case 'proclist':
+        for (const e of block.threads) {
+          const t = this.threads.addFromEntry(e);
+          if (t !== undefined) {
+            const m = containerFromCgroups(t.cgroups);
+            if (m !== undefined) {
+              t.containerId = m.id;
+              this.containers.ensure(m.id, m.type);
+            }
+          }
+        }
+        this.threads.linkAfterScan();
+        break;
+      case 'fdlist': {
+        const t = this.threads.get(block.table.tid);
+        if (t === undefined) break;
+        for (const e of block.table.fds) {
+          const f = fdFromEntry(e);
+          if (f.scapType === FdType.IPV4_SOCK && (f.sip === '0.0.0.0' || f.dip === '0.0.0.0')) this.inferLocalAddress(f);
+          addFd(t.fds, e.fd, f, this.maxFdsPerProcess);
+        }
+        this.procSocketsPending = true;
+        break;
+      }
+      case 'iflist':
+        this.interfaces = block.interfaces.map((i) => ({ name: i.name, addr: i.addr, netmask: i.netmask, broadcast: i.bcast, family: i.family }));
+        break;
+      case 'userlist':
+        this.users.loadUserList(block.users, block.groups);
+        break;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Events
+  // -------------------------------------------------------------------------------------
+
+  applyEvent(ev: EventView): void {
+    this.eventCount++;
+    const type = ev.type;
+    const ts = ev.ts;
+    this.src.bind(ev);
+    this.enterOk = false;
+    this.fd = undefined;
+    this.fdNum = -1;
+    this.fdNameChanged = false;
+    const threads = this.threads;
+    if (this.procSocketsPending) this.fixProcSockets();
+
+    if (this.pendingThread !== -1) {
+      const tid = this.pendingThread;
+      this.pendingThread = -1;
+      const t = threads.get(tid);
+      this.recordExited(tid, t !== undefined ? t.ptid : -1, ts);
+      threads.remove(tid);
+    }
+    if (threads.purgeInactive) threads.maybePurge(ts);
+    if (this.pendingFdTid !== -1) {
+      const t = threads.get(this.pendingFdTid);
+      if (t !== undefined) {
+        const table = threads.fdTable(t);
+        if (table !== undefined) for (const fd of this.pendingFds) table.delete(fd);
+      }
+      this.pendingFdTid = -1;
+      this.pendingFds.length = 0;
+    }
+
+    const flags = FLAGS[type] ?? 0;
+    let t: ThreadInfo | undefined;
+    if (NO_THREAD[type]) {
+      t = undefined;
+    } else if (flags & EventFlags.SKIPPARSERESET) {
+      t = type === PROCINFO_E ? threads.get(ev.tid) : undefined;
+      this.thread = t;
+      PARSERS[type]?.(this, ev);
+      if (t !== undefined) {
+        t.prevEventTs = t.lastEventTs;
+        t.lastEventTs = ts;
+      }
+      return;
+    } else {
+      const tid = ev.tid;
+      t = threads.get(tid);
+      if (t === undefined && !LOOKUP_ONLY[type]) t = threads.addInvalid(tid);
+    }
+    this.thread = t;
+
+    if (type !== SCHEDSWITCH_6_E && type !== SCHEDSWITCH_1_E && t !== undefined) {
+      if ((type & 1) === 0) {
+        // Enter event.
+        t.lastEventFd = -1;
+        t.lastEventType = type;
+        t.lastEnterTs = ts;
+        if (flags & EventFlags.USES_FD && !(this.legacy && MMAP[type])) {
+          const loc = enterFdLocation(type);
+          if (loc < ev.nparams && ev.paramLen(loc) > 0) {
+            t.lastEventFd = int(this.src, loc, -1);
+            this.fdNum = t.lastEventFd;
+            this.fd = threads.getFd(t, t.lastEventFd);
+            if (this.fd !== undefined) this.fd.oldName = this.fd.name;
+          }
+        }
+      } else {
+        if ((type === EXECVE_19_X && t.lastEventType === EXECVEAT_E) || type === t.lastEventType + 1) {
+          t.lastEnterValid = t.lastEnter !== undefined && (t.lastEnter.type === t.lastEventType);
+        } else {
+          t.lastEnterValid = false;
+          // libsinsp 0.9 kept the fd of whatever enter event came last (0 before the first one).
+          if (!this.legacy) t.lastEventFd = -1;
+          else if (t.lastEventType === -1) t.lastEventFd = 0;
+        }
+        if (flags & EventFlags.USES_FD && !(this.legacy && MMAP[type])) {
+          if (t.lastEventFd === -1) {
+            const loc = EXIT_FD_LOCATION[type]!;
+            if (loc >= 0 && loc < ev.nparams && ev.paramLen(loc) > 0) t.lastEventFd = int(this.src, loc, -1);
+          }
+          this.fdNum = t.lastEventFd;
+          this.fd = threads.getFd(t, t.lastEventFd);
+          if (this.fd !== undefined) this.fd.oldName = this.fd.name;
+        }
+        if (t.lastEnterValid) {
+          this.enterSrc.st = t.lastEnter;
+          this.enterOk = true;
+        }
+      }
+    }
+
+    PARSERS[type]?.(this, ev);
+    const f = this.fd;
+    this.fdNameChanged = f !== undefined && f.name !== f.oldName;
+
+    const cur = this.thread;
+    if (cur !== undefined && (type & 1) === 0) {
+      if (STORE_ENTER[type] && cur === t) {
+        cur.lastEnter = storeEnter(ev, cur.lastEnter);
+      }
+    } else if (cur !== undefined) {
+      // libsinsp event_cleanup: an exit consumes the stored enter event.
+      cur.lastEnterValid = false;
+      if (cur.lastEnter !== undefined) cur.lastEnter.type = -1;
+    }
+    if (cur !== undefined && type !== SCHEDSWITCH_6_E) {
+      cur.prevEventTs = cur.lastEventTs;
+      cur.lastEventTs = ts;
+    }
+  }
+
+  /**
+   * libsinsp sinsp_network_interfaces::update_fd for IPv4 sockets read from /proc with an
+   * unspecified end: the missing address is inferred from the interfaces (same address,
+   * else same subnet, else the first non-loopback interface).
+   */
+  private inferLocalAddress(f: FdInfo): void {
+    const srcMissing = f.sip === '0.0.0.0';
+    const known = srcMissing ? f.dip : f.sip;
+    const inferred = inferIpv4(this.interfaces, known);
+    if (inferred === known && f.sport === f.dport) return;
+    if (srcMissing) f.sip = inferred;
+    else f.dip = inferred;
+    f.name = tupleName(f.sip, f.sport, f.dip, f.dport);
+  }
+
+  /**
+   * libsinsp fix_sockets_coming_from_proc: an IPv4 socket read from /proc whose local port
+   * is a listening port of the host is the server end: its tuple is swapped so that the
+   * client comes first; the others are clients.
+   */
+  private fixProcSockets(): void {
+    this.procSocketsPending = false;
+    const ports = new Set<number>();
+    for (const t of this.threads.map.values()) for (const f of t.fds.values()) if (f.scapType === FdType.IPV4_SERVSOCK || f.scapType === FdType.IPV6_SERVSOCK) ports.add(f.sport);
+    for (const t of this.threads.map.values()) {
+      for (const f of t.fds.values()) {
+        if (f.scapType !== FdType.IPV4_SOCK || (f.flags & FD_FLAG_FROM_PROC) === 0 || f.role !== 'none') continue;
+        if (!ports.has(f.sport)) {
+          setRole(f, 'client');
+          continue;
+        }
+        const ip = f.sip;
+        const port = f.sport;
+        f.sip = f.dip;
+        f.sport = f.dport;
+        f.dip = ip;
+        f.dport = port;
+        f.name = tupleName(f.sip, f.sport, f.dip, f.dport);
+        setRole(f, 'server');
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // ParseContext
+  // -------------------------------------------------------------------------------------
+
+  enter(): ParamSource | undefined {
+    return this.enterOk ? this.enterSrc : undefined;
+  }
+
+  enterType(): number {
+    return this.enterOk ? this.enterSrc.st!.type : -1;
+  }
+
+  removeFdLater(tid: number, fd: number): void {
+    if (this.pendingFdTid !== tid) {
+      this.pendingFds.length = 0;
+      this.pendingFdTid = tid;
+    }
+    this.pendingFds.push(fd);
+  }
+
+  removeThreadLater(tid: number): void {
+    this.pendingThread = tid;
+  }
+
+  private recordExited(tid: number, ptid: number, ts: bigint): void {
+    this.recentKeys[this.recentIdx] = tid;
+    this.recentPtids[this.recentIdx] = ptid;
+    this.recentTs[this.recentIdx] = ts;
+    this.recentIdx = (this.recentIdx + 1) % RECENT_RING;
+  }
+
+  recentlyExited(tid: number, ptid: number, ts: bigint): boolean {
+    for (let i = 0; i < RECENT_RING; i++) {
+      if (this.recentKeys[i] === tid && this.recentPtids[i] === ptid && ts >= this.recentTs[i]! && ts - this.recentTs[i]! < 2000000000n) return true;
+    }
+    return false;
+  }
+
+  containerThread(id: string): ThreadInfo {
+    let t = this.containerThreads.get(id);
+    if (t === undefined) {
+      t = new ThreadInfo();
+      t.tid = -1;
+      t.pid = -1;
+      t.ptid = 0;
+      t.vtid = -1;
+      t.vpid = -1;
+      t.sid = -1;
+      t.comm = `container:${id}`;
+      t.exe = '';
+      t.containerId = id;
+      t.uid = 0;
+      t.gid = 0;
+      t.cwd = '';
+      this.containerThreads.set(id, t);
+    }
+    return t;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Convenience lookups for field classes
+  // -------------------------------------------------------------------------------------
+
+  /** The main thread of the current event's process. */
+  mainThread(t: ThreadInfo | undefined = this.thread): ThreadInfo | undefined {
+    return t === undefined ? undefined : this.threads.main(t);
+  }
+
+  /** The user name of a thread (its container's user table, the host's for the host). */
+  userName(t: ThreadInfo): string | undefined {
+    const u = this.users.user(t.containerId, t.uid);
+    if (u !== undefined) return u.name;
+    return t.uid === 0 ? 'root' : undefined;
+  }
+
+  groupName(t: ThreadInfo): string | undefined {
+    return this.users.group(t.containerId, t.gid)?.name;
+  }
+
+  /** Whether a parameter of the current event is present (for field classes that read args). */
+  hasParam(i: number): boolean {
+    return has(this.src, i);
+  }
+}
+
+
+function ipv4Num(s: string): number {
+  const p = s.split('.');
+  if (p.length !== 4) return 0;
+  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+}
+
+/** libsinsp infer_ipv4_address. */
+function inferIpv4(ifs: readonly InterfaceInfo[], addr: string): string {
+  const a = ipv4Num(addr);
+  const v4 = ifs.filter((i) => i.family === 'ipv4');
+  for (const i of v4) if (ipv4Num(i.addr) === a) return i.addr;
+  for (const i of v4) {
+    const m = ipv4Num(i.netmask);
+    if (((ipv4Num(i.addr) & m) >>> 0) === ((a & m) >>> 0)) return i.addr;
+  }
+  for (const i of v4) if (i.addr !== '127.0.0.1') return i.addr;
+  return '0.0.0.0';
+}

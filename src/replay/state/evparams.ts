@@ -1,0 +1,197 @@
+/**
+ * Allocation-free readers for event parameters, for the state engine's hot path. They read
+ * from an EventView or from a stored enter event and treat a missing or empty parameter
+ * as absent (libsinsp's `param->empty()`).
+ */
+import { readInt64 } from '../../scap/event.js';
+import type { EventView } from '../../scap/event.js';
+import { EVENT_TABLE } from '../../scap/event-table.js';
+import type { StoredEnterEvent } from './model.js';
+
+/** Something parameters can be read from: the live event or a stored enter event. */
+export interface ParamSource {
+  readonly buf: Buffer;
+  readonly le: boolean;
+  readonly nparams: number;
+  /** Offset of parameter `i`, -1 when absent. */
+  off(i: number): number;
+  len(i: number): number;
+}
+
+/** Adapts the reader's reused EventView (one instance per HostState, rebound per event). */
+export class ViewSource implements ParamSource {
+  ev: EventView | undefined;
+  buf: Buffer = Buffer.alloc(0);
+  le = true;
+  nparams = 0;
+  /** Points the source at the current event (the view's buffer, byte order and count). */
+  bind(ev: EventView): void {
+    this.ev = ev;
+    this.buf = ev.buf;
+    this.le = ev.le;
+    this.nparams = ev.nparams;
+  }
+  off(i: number): number {
+    return this.ev!.paramOffset(i);
+  }
+  len(i: number): number {
+    return i < 0 || i >= this.nparams ? 0 : this.ev!.paramLen(i);
+  }
+}
+
+export class StoredSource implements ParamSource {
+  st: StoredEnterEvent | undefined;
+  get buf(): Buffer {
+    return this.st!.buf;
+  }
+  get le(): boolean {
+    return this.st!.le;
+  }
+  get nparams(): number {
+    return this.st!.nparams;
+  }
+  off(i: number): number {
+    return i < 0 || i >= this.st!.nparams ? -1 : this.st!.offsets[i]!;
+  }
+  len(i: number): number {
+    return i < 0 || i >= this.st!.nparams ? 0 : this.st!.lengths[i]!;
+  }
+}
+
+/** True when parameter `i` is present with a non-empty value. */
+export function has(s: ParamSource, i: number): boolean {
+  return i >= 0 && i < s.nparams && s.len(i) > 0;
+}
+
+/** Signed integer of any width (1, 2, 4, 8 bytes); `dflt` when absent. */
+export function int(s: ParamSource, i: number, dflt = 0): number {
+  if (i < 0 || i >= s.nparams) return dflt;
+  const n = s.len(i);
+  const o = s.off(i);
+  const b = s.buf;
+  switch (n) {
+    case 8:
+      return readInt64(b, o, s.le);
+    case 4:
+      return s.le ? b.readInt32LE(o) : b.readInt32BE(o);
+    case 2:
+      return s.le ? b.readInt16LE(o) : b.readInt16BE(o);
+    case 1:
+      return b.readInt8(o);
+    default:
+      return dflt;
+  }
+}
+
+/** Unsigned integer of up to 4 bytes (8-byte values are read as their low 32 bits); `dflt` when absent. */
+export function uint(s: ParamSource, i: number, dflt = 0): number {
+  if (i < 0 || i >= s.nparams) return dflt;
+  const n = s.len(i);
+  const o = s.off(i);
+  const b = s.buf;
+  switch (n) {
+    case 8:
+      return s.le ? b.readUInt32LE(o) : b.readUInt32BE(o + 4);
+    case 4:
+      return s.le ? b.readUInt32LE(o) : b.readUInt32BE(o);
+    case 2:
+      return s.le ? b.readUInt16LE(o) : b.readUInt16BE(o);
+    case 1:
+      return b[o]!;
+    default:
+      return dflt;
+  }
+}
+
+/** Unsigned 64-bit value as a bigint; `dflt` when absent. */
+export function u64(s: ParamSource, i: number, dflt = 0n): bigint {
+  if (i < 0 || i >= s.nparams) return dflt;
+  const n = s.len(i);
+  const o = s.off(i);
+  if (n === 8) return s.le ? s.buf.readBigUInt64LE(o) : s.buf.readBigUInt64BE(o);
+  if (n === 4) return BigInt(s.le ? s.buf.readUInt32LE(o) : s.buf.readUInt32BE(o));
+  return dflt;
+}
+
+/** A string parameter: the bytes before the first NUL. `dflt` when absent. */
+export function str(s: ParamSource, i: number, dflt = ''): string {
+  if (i < 0 || i >= s.nparams) return dflt;
+  const n = s.len(i);
+  if (n === 0) return dflt;
+  const o = s.off(i);
+  const b = s.buf;
+  let e = o;
+  const end = o + n;
+  while (e < end && b[e] !== 0) e++;
+  return b.toString('utf8', o, e);
+}
+
+/** NUL-separated list (args, env, cgroups): a trailing NUL does not add an empty item. */
+export function strList(s: ParamSource, i: number): string[] {
+  const out: string[] = [];
+  if (i < 0 || i >= s.nparams) return out;
+  let n = s.len(i);
+  if (n === 0) return out;
+  const o = s.off(i);
+  const b = s.buf;
+  if (b[o + n - 1] === 0) n--;
+  let start = o;
+  const end = o + n;
+  for (let p = o; p <= end; p++) {
+    if (p === end || b[p] === 0) {
+      out.push(b.toString('utf8', start, p));
+      start = p + 1;
+    }
+  }
+  return out;
+}
+
+/** Raw bytes of a parameter (a view), or undefined when absent/empty. */
+export function bytes(s: ParamSource, i: number): Buffer | undefined {
+  if (!has(s, i)) return undefined;
+  const o = s.off(i);
+  return s.buf.subarray(o, o + s.len(i));
+}
+
+const indexCache: Map<number, Map<string, number>> = new Map();
+
+/** Index of the parameter called `name` in event `code`'s schema, -1 when it has none. */
+export function paramIndex(code: number, name: string): number {
+  let m = indexCache.get(code);
+  if (m === undefined) {
+    m = new Map();
+    const info = EVENT_TABLE[code];
+    if (info !== undefined) info.params.forEach((p, k) => m!.set(p.name, k));
+    indexCache.set(code, m);
+  }
+  return m.get(name) ?? -1;
+}
+
+/** Copies an enter event into `into` (reusing its buffers when large enough). */
+export function storeEnter(ev: EventView, into: StoredEnterEvent | undefined): StoredEnterEvent {
+  const n = ev.nparams;
+  let st = into;
+  if (st === undefined) {
+    st = { type: 0, buf: Buffer.allocUnsafe(Math.max(256, ev.len)), len: 0, le: ev.le, nparams: 0, offsets: new Int32Array(Math.max(8, n)), lengths: new Int32Array(Math.max(8, n)) };
+  }
+  if (st.buf.length < ev.len) st.buf = Buffer.allocUnsafe(ev.len * 2);
+  if (st.offsets.length < n) {
+    st.offsets = new Int32Array(n * 2);
+    st.lengths = new Int32Array(n * 2);
+  }
+  st.type = ev.type;
+  st.le = ev.le;
+  st.nparams = n;
+  // Copy the parameter values only (the header is never read back).
+  let w = 0;
+  for (let k = 0; k < n; k++) {
+    const o = ev.paramOffset(k);
+    const l = ev.paramLen(k);
+    ev.buf.copy(st.buf, w, o, o + l);
+    st.offsets[k] = w;
+    st.lengths[k] = l;
+    w += l;
+  }
+  st.len = w;
+  return st;
+}
