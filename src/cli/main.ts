@@ -4,6 +4,7 @@ import { registerConvert } from './convert.js';
 import { registerInfo } from './info.js';
 import { registerList } from './list.js';
 import { registerReplay } from './replay.js';
+import { registerRecord } from './record.js';
 import { registerTest } from './test.js';
 import { configureExits, reportError } from './run.js';
 import { VERSION } from '../version.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerConvert(program);
   registerReplay(program);
+  registerRecord(program);
   registerList(program);
   registerTest(program);
   for (const c of program.commands) {

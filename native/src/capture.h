@@ -1,0 +1,97 @@
+// Live capture: loads the eBPF driver, drains the per-CPU ring buffers on a
+// native thread and writes event blocks straight to the capture file.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sink.h"
+#include "state.h"
+
+struct probe_bpf;
+struct ring_buffer;
+
+namespace fscap {
+
+struct Options {
+	std::string out;
+	Compression compression = Compression::None;
+	int level = 0;
+	uint32_t snaplen = 80;
+	bool all_events = true;
+	bool compat_2022 = false;        // readable by sysdig 0.29 (2022 event tables)
+	bool overwrite = false;
+	int32_t target_pid = 0;          // 0: whole system
+	uint64_t max_events = 0;         // 0: unlimited
+	uint32_t ring_bytes = 8u << 20;  // per CPU, power of two
+};
+
+struct Stats {
+	uint64_t events_written = 0;  // event blocks in the file
+	uint64_t events_kernel = 0;   // events pushed by the driver
+	uint64_t drops = 0;           // events the driver could not push
+	uint64_t drops_buffer_full = 0;
+	uint64_t drops_too_large = 0;
+	uint64_t bytes = 0;   // uncompressed bytes of blocks
+	uint64_t blocks = 0;  // all blocks, state included
+	uint32_t ncpus = 0;
+	StateCounts state;
+	bool running = false;
+	bool done = false;  // stopped by itself (max events or a write error)
+	std::string error;
+	std::vector<uint64_t> cpu_events, cpu_drops;
+};
+
+class Capture {
+public:
+	Capture() = default;
+	~Capture();
+	bool start(const Options &o, std::string &err);
+	// Stops capture, drains every buffer, closes the file. Idempotent.
+	bool stop(std::string &err);
+	Stats stats();
+	// the output file was created by start() (false when it refused to overwrite)
+	bool created() const { return created_; }
+
+	// ring buffer callback
+	int on_event(uint32_t cpu, const void *data, size_t size);
+
+private:
+	void loop();
+	void read_counters(Stats &s);
+	bool write_batch(bool all);
+
+	Options opt_;
+	Sink sink_;
+	probe_bpf *skel_ = nullptr;
+	ring_buffer *rb_ = nullptr;
+	std::vector<int> ring_fds_;
+	std::vector<std::pair<Capture *, uint32_t>> cbctx_;  // ring callback contexts
+	std::thread th_;
+	std::atomic<bool> stop_req_{false};
+	std::atomic<bool> running_{false};
+	std::atomic<bool> done_{false};
+	std::mutex mu_;  // guards error_, written_
+	std::string error_;
+	std::atomic<uint64_t> written_{0};
+	StateCounts state_;
+	uint32_t ncpus_ = 0;
+	uint64_t boot_ts_ = 0;
+
+	// Events taken from one CPU's ring and not yet written: already in time
+	// order, stored back to back from `head`.
+	struct CpuQueue {
+		std::vector<uint8_t> data;
+		size_t head = 0;
+		bool empty() const { return head >= data.size(); }
+	};
+	std::vector<CpuQueue> queues_;
+	bool pending() const;
+	bool stopped_ = false;
+	bool created_ = false;
+};
+
+}  // namespace fscap

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { record, type RecordStats } from '../record/recorder.js';
+import { parseDuration } from '../scap/time.js';
+import { action } from './run.js';
+
+interface RecordCliOptions {
+  write: string;
+  duration?: string;
+  maxEvents?: string;
+  snaplen: string;
+  compress: string;
+  events: string;
+  force?: boolean;
+  compat2022?: boolean;
+  stats: boolean;
+}
+
+function positiveInt(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw new InputError(`${flag}: '${text}' is not a whole number between 1 and ${max}`);
+  return Number(text);
+}
+
+function statsLine(s: RecordStats, startedMs: number, final: boolean): string {
+  const secs = Math.max(0.001, (performance.now() - startedMs) / 1000);
+  const mb = (s.bytes / (1024 * 1024)).toFixed(1);
+  return `${final ? 'recorded' : 'recording'}: ${s.eventsWritten} events (${Math.round(s.eventsWritten / secs)}/s), ${s.drops} dropped, ${mb} MiB`;
+}
+
+export function registerRecord(program: Command): void {
+  program
+    .command('record')
+    .description('record system calls on this host into a SCAP capture (eBPF driver; needs root or CAP_BPF+CAP_PERFMON)')
+    .argument('[command...]', 'trace only this command and its descendants (after --)')
+    .requiredOption('-w, --write <file>', 'capture file to write')
+    .option('--duration <time>', 'stop after this long (e.g. 30s, 5m)')
+    .option('--max-events <n>', 'stop after this many events')
+    .option('--snaplen <bytes>', 'bytes of I/O buffers to keep per event', '80')
+    .option('--compress <kind>', 'none, gzip or zstd', 'none')
+    .option('--events <set>', "core (syscalls with their own events) or all (the rest as generic events)", 'all')
+    .option('-f, --force', 'overwrite the file if it exists')
+    .option('--compat2022', 'write only event versions sysdig 0.29 (2022) reads')
+    .option('--no-stats', 'no live statistics on stderr')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  falco-scap record -w host.scap --duration 30s --compress zstd\n  falco-scap record -w suspect.scap -- ./suspicious-script.sh --flag',
+    )
+    .action(
+      action(async (command: string[], opts: RecordCliOptions) => {
+        if (!['none', 'gzip', 'zstd'].includes(opts.compress)) throw new InputError(`--compress: '${opts.compress}' is not one of none, gzip, zstd`);
+        if (!['core', 'all'].includes(opts.events)) throw new InputError(`--events: '${opts.events}' is not one of core, all`);
+        let durationMs: number | undefined;
+        if (opts.duration !== undefined) {
+          const ns = parseDuration(opts.duration);
+          if (ns === undefined || ns <= 0n) throw new InputError(`--duration: cannot parse '${opts.duration}' (use e.g. 30s, 500ms, 5m)`);
+          durationMs = Number(ns / 1_000_000n);
+        }
+        const started = performance.now();
+        const live = opts.stats && process.stderr.isTTY;
+        const result = await record({
+          out: opts.write,
+          ...(durationMs !== undefined ? { durationMs } : {}),
+          ...(opts.maxEvents !== undefined ? { maxEvents: positiveInt(opts.maxEvents, '--max-events') } : {}),
+          snaplen: positiveInt(opts.snaplen, '--snaplen', 8191),
+          compress: opts.compress as 'none' | 'gzip' | 'zstd',
+          events: opts.events as 'core' | 'all',
+          force: opts.force ?? false,
+          compat2022: opts.compat2022 ?? false,
+          ...(command.length > 0 ? { command } : {}),
+          ...(live ? { onStats: (s: RecordStats) => process.stderr.write(`\r${statsLine(s, started, false)}\x1b[K`) } : {}),
+        });
+        if (live) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${result.file}: ${statsLine(result.stats, started, true)} (stopped: ${result.reason})\n`);
+        if (result.stats.drops > 0) process.stderr.write(`warning: ${result.stats.drops} events were dropped (ring buffers full); try a larger host budget or fewer events\n`);
+        if (result.commandExitCode !== undefined && result.commandExitCode !== null && result.commandExitCode !== 0) {
+          process.stderr.write(`note: the traced command exited with ${result.commandExitCode}\n`);
+        }
+      }),
+    );
+}

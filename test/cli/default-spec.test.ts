@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('our default rules against our sample captures (tests/spec)', () => {
+  it('falco-scap test passes every case and says so', async () => {
+    const res = await runCli(['test', 'tests/spec', '--jobs', '2'], { timeoutMs: 120_000 });
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(/2 cases: 2 passed/);
+    expect(res.code).toBe(0);
+  });
+
+  it('the demo capture raises exactly the three expected alerts', async () => {
+    const res = await runCli(['replay', '--json', 'samples/captures/workload.scap.gz'], { timeoutMs: 60_000 });
+    expect(res.code).toBe(0);
+    const alerts = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+    expect(alerts.map((a) => a.rule)).toEqual(['Secret Account File Read', 'Binary Directory Modified', 'Program Run From Temporary Directory']);
+    expect(alerts[0]!.output_fields['fd.name']).toBe('/etc/shadow');
+    expect(res.stderr).toMatch(/Events detected: 3/);
+  });
+});
