@@ -1,0 +1,455 @@
+/**
+ * `inspect`: a capture's events as `sysdig -r` (0.29.3) prints them.
+ *
+ * Per event, in file order (sinsp::next and sysdig's do_inspect loop):
+ *  1. codes sysdig 0.29 does not know are skipped (not numbered, not parsed);
+ *  2. the event gets its number and goes through the state engine (HostState);
+ *  3. state-only events and failed container lookups are dropped;
+ *  4. the filter runs against the state after the event; a filtered-out event that does
+ *     not modify state also breaks its thread's enter/exit pairing, as libsinsp does when
+ *     it filters such an event before parsing it;
+ *  5. the event counts towards `-n`; internal events (procinfo, ...) are not printed;
+ *  6. the format is rendered; without `*` a field with no value suppresses the line.
+ */
+import { InputError } from '../../errors.js';
+import type { EventView } from '../../scap/event.js';
+import { EVENT_TABLE } from '../../scap/event-table.js';
+import { describeFd, renderEventArgs, sanitize, type BufferFormat, type ParamResolver, type RenderOptions } from '../../scap/params.js';
+import { isStateBlockType, ScapReader } from '../../scap/reader.js';
+import { EventFlags } from '../../scap/schema.js';
+import { createReplayContext, type ReplayContext, type StateView } from '../fields/context.js';
+import { field, outputExtractor, type ReplayCompiledField, type ReplayFieldDef } from '../fields/def.js';
+import { formatFieldValue, type FormatSpec } from '../fields/format.js';
+import { checkArg, syscallFieldRegistry } from '../fields/registry.js';
+import type { Extractor, FieldType, FieldValue } from '../fields/types.js';
+import { FieldArgError } from '../fields/types.js';
+import { compileFilter, type Predicate } from '../filter/compile.js';
+import { HostState } from '../state/engine.js';
+import type { FdInfo, ThreadInfo } from '../state/model.js';
+import { FD_FLAG_ROLE_CLIENT, FD_FLAG_ROLE_SERVER } from '../state/fds.js';
+import { FdType } from '../../scap/blocks/fdlist.js';
+import { encodeJsonObject, type InspectJsonValue } from './json.js';
+import {
+  CONTAINER_JSON_CODES,
+  containerLookupFailed,
+  DEFAULT_FORMAT,
+  SCAP_DF_STATE_ONLY,
+  SYSDIG029_EVENT_MAX,
+  SYSDIG029_INTERNAL_CODES,
+  SYSDIG029_NO_FD,
+  sysdig029TypeName,
+} from './sysdig029.js';
+import { FormatError, parseFormat, type ParsedFormat, type TemplateField } from './template.js';
+
+export interface InspectOptions {
+  /** A sysdig filter (condition language); events that do not match are not shown. */
+  readonly filter?: string;
+  /** A `-p` output format; default sysdig's. */
+  readonly format?: string;
+  /** One JSON object per event (`-j`). */
+  readonly json?: boolean;
+  /** Stop after this many events that pass the filter (`-n`; internal events count too). */
+  readonly limit?: number;
+  /** Do not cut byte buffers at 80 characters (`-v`). */
+  readonly verbose?: boolean;
+  /** How byte buffers print (`-A` ascii, `-x` hex, `-X` hexascii, `-b` base64). */
+  readonly bufferFormat?: BufferFormat;
+}
+
+export interface InspectSummary {
+  /** Events sysdig numbers (known codes). */
+  readonly events: number;
+  /** Events that passed the filter (what `-n` counts). */
+  readonly matched: number;
+  /** Lines written. */
+  readonly printed: number;
+  /** True when reading stopped at `limit`. */
+  readonly limited: boolean;
+}
+
+/**
+ * Receives output: one or more whole lines, each ending in '\n'. Awaited between chunks of
+ * the capture, so a sink that returns a promise applies backpressure.
+ */
+export type InspectSink = (text: string) => void | Promise<void>;
+
+/** Thrown for a bad `-p` format. */
+export { FormatError };
+
+// ---------------------------------------------------------------------------------------
+// Host state as the field classes see it
+// ---------------------------------------------------------------------------------------
+
+/** The field classes' view of a HostState (it satisfies StateView as it is). */
+export function stateViewOf(host: HostState): StateView {
+  return host;
+}
+
+/**
+ * libsinsp's sinsp_fdinfo_t::get_l4proto: a connected-socket fd (IPv4/IPv6, not server)
+ * reports its protocol only once it has a role (client or server), raw sockets always.
+ */
+function effectiveL4(f: FdInfo): number {
+  if (f.scapType === FdType.IPV4_SOCK || f.scapType === FdType.IPV6_SOCK) {
+    if (f.l4proto === 5) return 5;
+    if ((f.flags & (FD_FLAG_ROLE_CLIENT | FD_FLAG_ROLE_SERVER)) === 0 && f.role === 'none') return 1;
+  }
+  return f.l4proto;
+}
+
+/** sysdig 0.29's parameter resolver over the host state, for the current event's thread. */
+class HostResolver implements ParamResolver {
+  t: ThreadInfo | undefined = undefined;
+  constructor(
+    private readonly host: HostState,
+    private readonly opts: RenderOptions,
+  ) {}
+  get threadKnown(): boolean {
+    return this.t !== undefined;
+  }
+  describe(fd: number): string | undefined {
+    const t = this.t;
+    if (t === undefined) return undefined;
+    const f = this.host.threads.getFd(t, fd);
+    return f === undefined ? undefined : describeFd(f.scapType, f.name, effectiveL4(f), this.opts);
+  }
+  comm(tid: number): string | undefined {
+    return this.host.threads.get(tid)?.comm;
+  }
+  userName(uid: number): string | undefined {
+    return this.host.users.user('', uid)?.name;
+  }
+  groupName(gid: number): string | undefined {
+    return this.host.users.group('', gid)?.name;
+  }
+  cwd(): string | undefined {
+    const t = this.t;
+    if (t === undefined) return undefined;
+    const c = this.host.threads.cwd(t);
+    return c.endsWith('/') ? c : c + '/';
+  }
+  dirPath(fd: number): string | undefined {
+    const t = this.t;
+    if (t === undefined) return undefined;
+    return this.host.threads.getFd(t, fd)?.name;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fields as sysdig 0.29 prints them
+// ---------------------------------------------------------------------------------------
+
+/** evt.type / evt.info / evt.args as sysdig 0.29 printed them (its names; evt.info keeps its trailing space). */
+function sysdig029Overrides(resolver: HostResolver, render: RenderOptions): ReplayFieldDef[] {
+  const info: Extractor<ReplayContext> = (ctx) => {
+    const ei = EVENT_TABLE[ctx.evt.type];
+    if (ei === undefined) return '';
+    resolver.t = ctx.thread;
+    return renderEventArgs(ctx.evt, ei, resolver, render);
+  };
+  return [
+    field('evt', 'evt.type', 'charbuf', "Event name, e.g. 'open'.", (ctx) => sysdig029TypeName(ctx.evt.type, genericId(ctx.evt))),
+    field('evt', 'evt.info', 'charbuf', 'Event arguments as sysdig prints them.', info),
+    field('evt', 'evt.args', 'charbuf', 'Event arguments as sysdig prints them.', info),
+  ];
+}
+
+function genericId(ev: EventView): number | undefined {
+  if (ev.type > 1 || ev.nparams < 1) return undefined;
+  const b = ev.paramBytes(0);
+  if (b === undefined || b.length < 2) return undefined;
+  return ev.le ? b.readUInt16LE(0) : b.readUInt16BE(0);
+}
+
+interface CompiledToken {
+  readonly kind: 'field';
+  readonly key: string;
+  readonly width: number;
+  readonly extract: Extractor<ReplayContext>;
+  readonly spec: FormatSpec;
+  readonly name: string;
+}
+
+type RenderToken = { readonly kind: 'text'; readonly text: string } | CompiledToken;
+
+function compileToken(tok: TemplateField): CompiledToken {
+  try {
+    checkArg(tok.def, tok.arg);
+    const compiled = tok.def.compile(tok.arg);
+    const extract = outputExtractor(compiled);
+    const type: FieldType = typeof compiled === 'function' ? tok.def.type : ((compiled as ReplayCompiledField).type ?? tok.def.type);
+    return {
+      kind: 'field',
+      key: tok.text,
+      width: tok.width,
+      extract,
+      spec: { type, isList: tok.def.isList === true, printFormat: tok.def.printFormat },
+      name: tok.def.name,
+    };
+  } catch (e) {
+    if (e instanceof FieldArgError) throw new FormatError(`invalid output format: ${e.message}`, tok.offset);
+    throw e;
+  }
+}
+
+/** Fields whose JSON value is the event timestamp or a duration, as integers (libsinsp extract_as_js). */
+const JSON_TS_FIELDS = new Set(['evt.time', 'evt.time.s', 'evt.time.iso8601', 'evt.datetime', 'evt.datetime.s', 'evt.outputtime']);
+
+function jsonOf(tok: CompiledToken, ctx: ReplayContext, v: FieldValue | undefined): InspectJsonValue {
+  if (JSON_TS_FIELDS.has(tok.name)) return ctx.evt.ts;
+  if (v === undefined) return null;
+  const t = tok.spec.type;
+  const pf = tok.spec.printFormat ?? 'dec';
+  if (Array.isArray(v)) return formatFieldValue(tok.spec, v);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    if (t === 'bool') return v !== 0 && v !== 0n;
+    if (t === 'double') return typeof v === 'bigint' ? Number(v) : v;
+    const numeric =
+      t === 'int8' || t === 'int16' || t === 'int32' || t === 'int64' || t === 'pid' || t === 'uint8' || t === 'uint16' || t === 'uint32' ||
+      t === 'uint64' || t === 'reltime' || t === 'abstime' || t === 'l4proto' || t === 'port';
+    if (numeric && (pf === 'dec' || pf === 'id' || ((t === 'reltime' || t === 'abstime') && tok.name.startsWith('evt.')))) {
+      return v;
+    }
+    return formatFieldValue(tok.spec, v);
+  }
+  return formatFieldValue(tok.spec, v);
+}
+
+// ---------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------
+
+const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+/** HH:MM:SS.nnnnnnnnn in local time (evt.time / evt.outputtime), with the seconds part cached. */
+class TimeFormatter {
+  private sec = -1n;
+  private prefix = '';
+  format(ts: bigint): string {
+    const s = ts / 1000000000n;
+    if (s !== this.sec) {
+      this.sec = s;
+      const d = new Date(Number(s) * 1000);
+      this.prefix = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
+    }
+    const frac = String(ts - s * 1000000000n);
+    return this.prefix + (frac.length < 9 ? '000000000'.slice(frac.length) + frac : frac);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The loop
+// ---------------------------------------------------------------------------------------
+
+class StopReading extends Error {}
+
+// What the loop needs to know about an event code, as bits of one table lookup.
+const C_INTERNAL = 1;
+const C_LEADING = 2;
+const C_CONTAINER_JSON = 4;
+const C_NO_FD = 8;
+/** Filtered before parsing in libsinsp: neither EF_MODIFIES_STATE nor EF_SKIPPARSERESET, not a switch. */
+const C_PREPARSE_FILTER = 16;
+const PPME_CONTAINER_E = 228;
+const PPME_SCHEDSWITCH_6_E = 152;
+
+const CLASS: Uint8Array = (() => {
+  const a = new Uint8Array(SYSDIG029_EVENT_MAX);
+  for (let c = 0; c < SYSDIG029_EVENT_MAX; c++) {
+    let k = 0;
+    if (SYSDIG029_INTERNAL_CODES.has(c)) k |= C_INTERNAL;
+    if (c === PPME_CONTAINER_E || CONTAINER_JSON_CODES.has(c)) k |= C_LEADING;
+    if (CONTAINER_JSON_CODES.has(c)) k |= C_CONTAINER_JSON;
+    if (SYSDIG029_NO_FD.has(c)) k |= C_NO_FD;
+    const flags = EVENT_TABLE[c]?.flags ?? 0;
+    if ((flags & (EventFlags.MODIFIES_STATE | EventFlags.SKIPPARSERESET)) === 0 && c !== PPME_SCHEDSWITCH_6_E) k |= C_PREPARSE_FILTER;
+    a[c] = k;
+  }
+  return a;
+})();
+
+/** Fields that read the first / previous event time from the context. */
+const TIME_FIELDS = /evt\.(reltime|deltatime)/;
+
+/** Compiles a filter against the field registry; errors are one-line `ConditionError`s. */
+export function compileInspectFilter(text: string): Predicate<ReplayContext> {
+  return compileFilter<ReplayContext>(text, { registry: syscallFieldRegistry() });
+}
+
+/** Parses and checks a `-p` format without reading a capture. */
+export function checkInspectFormat(format: string): ParsedFormat {
+  return parseFormat(format, syscallFieldRegistry().list());
+}
+
+/** Reads `path` and writes its events as sysdig 0.29 prints them to `sink`. */
+export async function inspectCapture(path: string, opts: InspectOptions, sink: InspectSink): Promise<InspectSummary> {
+  if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit <= 0)) {
+    throw new InputError(`invalid event count ${opts.limit}`);
+  }
+  const render: RenderOptions = {
+    sysdig029: true,
+    // sysdig cuts buffers at 80 characters only in its plain format (not -j, -A, -x, ...).
+    maxBufferLength: opts.verbose || opts.json === true ? 0 : 80,
+    ...(opts.bufferFormat !== undefined ? { bufferFormat: opts.bufferFormat } : {}),
+  };
+  const host = new HostState();
+  const resolver = new HostResolver(host, render);
+  const registry = syscallFieldRegistry();
+  const overrides = sysdig029Overrides(resolver, render);
+  const overridden = new Set(overrides.map((d) => d.name));
+  const defs = [...registry.list().filter((d) => !overridden.has(d.name)), ...overrides];
+
+  const filter = opts.filter !== undefined && opts.filter.trim() !== '' ? compileInspectFilter(opts.filter) : undefined;
+  const json = opts.json === true;
+  // The default text line has a fast path; -p formats and JSON go through the fields.
+  const fast = !json && opts.format === undefined;
+  let parsed: ParsedFormat | undefined;
+  let tokens: RenderToken[] = [];
+  if (!fast) {
+    parsed = parseFormat(opts.format ?? DEFAULT_FORMAT, defs);
+    tokens = parsed.tokens.map((t) => (t.kind === 'text' ? t : compileToken(t)));
+  }
+  const requireAll = parsed?.requireAll ?? false;
+
+  let out = '';
+  const reader = await ScapReader.open(path, {
+    strictEventTypes: false,
+    afterChunk: async () => {
+      if (out.length > 0) {
+        const text = out;
+        out = '';
+        await sink(text);
+      }
+    },
+  });
+  const ctx = createReplayContext(stateViewOf(host), undefined as unknown as EventView);
+  ctx.render = render;
+  const time = new TimeFormatter();
+  const jsonValues = new Map<string, InspectJsonValue>();
+  let events = 0;
+  let matched = 0;
+  let printed = 0;
+  let limited = false;
+  let firstTs = 0n;
+  let prevTs = 0n;
+  const limit = opts.limit ?? Infinity;
+  let leading = true;
+  const needTimes = TIME_FIELDS.test(`${opts.filter ?? ''} ${opts.format ?? ''}`);
+
+  const renderLine = (ev: EventView): string | undefined => {
+    if (fast) {
+      const t = host.thread;
+      resolver.t = t;
+      const info = EVENT_TABLE[ev.type];
+      const args = info === undefined ? '' : renderEventArgs(ev, info, resolver, render);
+      return `${events} ${time.format(ev.ts)} ${ev.cpu} ${t === undefined ? '<NA>' : sanitize(t.comm)} (${ev.tid}) ${(ev.type & 1) === 0 ? '>' : '<'} ${sysdig029TypeName(ev.type, genericId(ev))} ${args}`;
+    }
+    if (json) {
+      for (const tok of tokens) {
+        if (tok.kind === 'text') continue;
+        const v = tok.extract(ctx);
+        if (v === undefined && requireAll) return undefined;
+        jsonValues.set(tok.key, jsonOf(tok, ctx, v));
+      }
+      return encodeJsonObject(jsonValues);
+    }
+    let line = '';
+    for (const tok of tokens) {
+      if (tok.kind === 'text') {
+        line += tok.text;
+        continue;
+      }
+      let s: string;
+      if (tok.name === 'evt.outputtime' || tok.name === 'evt.time') {
+        s = time.format(ctx.evt.ts);
+      } else {
+        const v = tok.extract(ctx);
+        if (v === undefined && requireAll) return undefined;
+        s = formatFieldValue(tok.spec, v, render);
+      }
+      if (tok.width !== 0) s = s.length > tok.width ? s.slice(0, tok.width) : s.padEnd(tok.width, ' ');
+      line += s;
+    }
+    return line;
+  };
+
+  try {
+    await reader.read({
+      onBlock(b) {
+        if (isStateBlockType(b.type)) host.applyRawBlock(b);
+      },
+      onEvent(ev) {
+        const type = ev.type;
+        if (type >= SYSDIG029_EVENT_MAX) return;
+        events++;
+        host.applyEvent(ev);
+        const cls = CLASS[type]!;
+        // sinsp::open consumes the container events at the start of a capture file
+        // through next() (numbered and parsed) before sysdig's loop starts.
+        if (leading) {
+          if ((cls & C_LEADING) !== 0) return;
+          leading = false;
+        }
+        if (needTimes) {
+          const ts = ev.ts;
+          if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
+          ctx.firstTs = firstTs;
+          ctx.prevTs = prevTs;
+          ctx.curTs = ts;
+          prevTs = ts;
+        }
+        if ((ev.blockFlags & SCAP_DF_STATE_ONLY) !== 0) return;
+        if ((cls & C_CONTAINER_JSON) !== 0) {
+          const b = ev.paramBytes(0);
+          if (b !== undefined && containerLookupFailed(b.toString('utf8'))) return;
+        }
+        ctx.evt = ev;
+        ctx.evtNum = events;
+        const t = host.thread;
+        ctx.thread = t;
+        if ((cls & C_NO_FD) !== 0) {
+          // sysdig 0.29's table did not flag these as using an fd: no fd for the event,
+          // and the thread's last fd is reset.
+          ctx.fd = undefined;
+          ctx.fdNum = -1;
+          if (t !== undefined) t.lastEventFd = -1;
+        } else {
+          ctx.fd = host.fd;
+          ctx.fdNum = host.fdNum;
+        }
+        if (filter !== undefined && !filter(ctx)) {
+          // libsinsp filters events that do not modify state before parsing them, and
+          // resets the thread's last event type so that their exit does not pair.
+          if (t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
+          return;
+        }
+        matched++;
+        if ((cls & C_INTERNAL) === 0) {
+          const line = renderLine(ev);
+          if (line !== undefined) {
+            out += line + '\n';
+            printed++;
+          }
+        }
+        if (matched >= limit) {
+          limited = true;
+          throw new StopReading();
+        }
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof StopReading)) {
+      if (out.length > 0) {
+        await sink(out);
+        out = '';
+      }
+      throw e;
+    }
+  } finally {
+    await reader.close();
+  }
+  if (out.length > 0) await sink(out);
+  return { events, matched, printed, limited };
+}
+
