@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerConvert } from './convert.js';
 import { registerInfo } from './info.js';
+import { registerInspect } from './inspect.js';
 import { registerList } from './list.js';
 import { registerReplay } from './replay.js';
 import { registerRecord } from './record.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   );
   registerInfo(program);
   registerConvert(program);
+  registerInspect(program);
   registerReplay(program);
   registerRecord(program);
   registerList(program);

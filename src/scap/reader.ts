@@ -72,7 +72,8 @@ export function isStateBlockType(type: number): boolean {
  */
 export class ScapReader {
   readonly blocks: BlockReader;
-  private readonly view = new EventView();
+  /** The reused event view; after a chunk it still shows the chunk's last event. */
+  readonly view = new EventView();
 
   constructor(
     readonly source: ByteSource,

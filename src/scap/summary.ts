@@ -40,7 +40,19 @@ export interface CaptureSummary {
 /** Reads a whole capture and summarises it; on a fault, returns what it decoded so far with `error` set. */
 export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   const source = await openByteSource(path);
-  const reader = new ScapReader(source);
+  // The last timestamp is read once per chunk from the view, which still shows the
+  // chunk's last event then: reading it per event would dominate the loop.
+  let countAtLastChunk = 0;
+  const reader: ScapReader = new ScapReader(source, {
+    afterChunk: () => {
+      // Only when this chunk had events: otherwise the view may point into a recycled buffer.
+      if (total === countAtLastChunk) return;
+      countAtLastChunk = total;
+      const v = reader.view;
+      lastLo = v.le ? v.buf.readUInt32LE(v.hdr) : v.buf.readUInt32BE(v.hdr + 4);
+      lastHi = v.le ? v.buf.readUInt32LE(v.hdr + 4) : v.buf.readUInt32BE(v.hdr);
+    },
+  });
   const blockCounts = new Map<number, number>();
   const typeCounts = new Uint32Array(65536);
   const sections: Section[] = [];
@@ -48,7 +60,6 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   let machine: CaptureSummary['machine'];
   let total = 0;
   let first: bigint | undefined;
-  // The last timestamp is kept as two 32-bit halves: a BigInt per event would dominate the loop.
   let lastLo = 0;
   let lastHi = 0;
   let runType = -1;
@@ -74,15 +85,6 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
         if (total === 0) first = ev.ts;
         total++;
         typeCounts[ev.type]!++;
-        const h = ev.hdr;
-        const b = ev.buf;
-        if (ev.le) {
-          lastLo = b.readUInt32LE(h);
-          lastHi = b.readUInt32LE(h + 4);
-        } else {
-          lastHi = b.readUInt32BE(h);
-          lastLo = b.readUInt32BE(h + 4);
-        }
         // Event blocks come in long runs of one type: count runs, not map updates per event.
         if (ev.blockType !== runType) {
           flushRun();

@@ -332,7 +332,8 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
   let printed = 0;
   let limited = false;
   let firstTs = 0n;
-  let prevTs = 0n;
+  let filterPrevTs = 0n;
+  let formatPrevTs = 0n;
   const limit = opts.limit ?? Infinity;
   let leading = true;
   const needTimes = TIME_FIELDS.test(`${opts.filter ?? ''} ${opts.format ?? ''}`);
@@ -385,25 +386,6 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
         events++;
         host.applyEvent(ev);
         const cls = CLASS[type]!;
-        // sinsp::open consumes the container events at the start of a capture file
-        // through next() (numbered and parsed) before sysdig's loop starts.
-        if (leading) {
-          if ((cls & C_LEADING) !== 0) return;
-          leading = false;
-        }
-        if (needTimes) {
-          const ts = ev.ts;
-          if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
-          ctx.firstTs = firstTs;
-          ctx.prevTs = prevTs;
-          ctx.curTs = ts;
-          prevTs = ts;
-        }
-        if ((ev.blockFlags & SCAP_DF_STATE_ONLY) !== 0) return;
-        if ((cls & C_CONTAINER_JSON) !== 0) {
-          const b = ev.paramBytes(0);
-          if (b !== undefined && containerLookupFailed(b.toString('utf8'))) return;
-        }
         ctx.evt = ev;
         ctx.evtNum = events;
         const t = host.thread;
@@ -418,14 +400,46 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
           ctx.fd = host.fd;
           ctx.fdNum = host.fdNum;
         }
-        if (filter !== undefined && !filter(ctx)) {
+        let ts = 0n;
+        if (needTimes) {
+          ts = ev.ts;
+          if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
+          ctx.firstTs = firstTs;
+          ctx.curTs = ts;
+        }
+        // libsinsp runs the filter on every event it parses (the leading container events,
+        // state-only events and failed container lookups included), and keeps one
+        // "previous event" time per field instance: the filter's for evt.deltatime in
+        // conditions, the formatter's for evt.deltatime in outputs.
+        let pass = true;
+        if (filter !== undefined) {
+          if (needTimes) {
+            ctx.prevTs = filterPrevTs;
+            filterPrevTs = ts;
+          }
+          pass = filter(ctx);
           // libsinsp filters events that do not modify state before parsing them, and
           // resets the thread's last event type so that their exit does not pair.
-          if (t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
-          return;
+          if (!pass && t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
         }
+        // sinsp::open consumes the container events at the start of a capture file
+        // through next() (numbered and parsed) before sysdig's loop starts.
+        if (leading) {
+          if ((cls & C_LEADING) !== 0) return;
+          leading = false;
+        }
+        if ((ev.blockFlags & SCAP_DF_STATE_ONLY) !== 0) return;
+        if ((cls & C_CONTAINER_JSON) !== 0) {
+          const b = ev.paramBytes(0);
+          if (b !== undefined && containerLookupFailed(b.toString('utf8'))) return;
+        }
+        if (!pass) return;
         matched++;
         if ((cls & C_INTERNAL) === 0) {
+          if (needTimes) {
+            ctx.prevTs = formatPrevTs;
+            formatPrevTs = ts;
+          }
           const line = renderLine(ev);
           if (line !== undefined) {
             out += line + '\n';
