@@ -61,8 +61,21 @@ export class EventView {
 
   /** Timestamp in nanoseconds since the epoch. */
   get ts(): bigint {
-    return this.le ? this.buf.readBigUInt64LE(this.hdr) : this.buf.readBigUInt64BE(this.hdr);
+    // Cached per event: the state engine and the field context both ask for it, and each
+    // read would allocate a new BigInt. Keyed on (buf, hdr, le) so a moved view re-reads.
+    const c = this.tsCache;
+    if (c !== undefined && this.tsBuf === this.buf && this.tsHdr === this.hdr && this.tsLe === this.le) return c;
+    const v = this.le ? this.buf.readBigUInt64LE(this.hdr) : this.buf.readBigUInt64BE(this.hdr);
+    this.tsCache = v;
+    this.tsBuf = this.buf;
+    this.tsHdr = this.hdr;
+    this.tsLe = this.le;
+    return v;
   }
+  private tsCache: bigint | undefined = undefined;
+  private tsBuf: Buffer | undefined = undefined;
+  private tsHdr = -1;
+  private tsLe = true;
 
   /** Timestamp as a number of nanoseconds (loses sub-microsecond precision past 2^53; fine for ordering and rates). */
   get tsNumber(): number {
@@ -97,6 +110,7 @@ export class EventView {
     this.blockType = layout.type;
     this.type = 0;
     this.located = -1;
+    this.tsCache = undefined;
     const bodyStart = blockStart + 8;
     const bodyEnd = blockStart + blockLength - 4;
     const prefix = layout.hasFlags ? 6 : 2;

@@ -105,8 +105,9 @@ class CodeVisitor {
 
   constructor(private readonly r: EventCodeResolver) {}
 
+  /** The resolver's shared set of every code; never mutated (every set operation below builds a new set). */
   private all(): Set<number> {
-    return new Set(this.r.allCodes());
+    return this.r.allCodes() as Set<number>;
   }
   private inversion(types: Set<number>): Set<number> {
     if (!this.lastHasCodes) return types;
@@ -118,11 +119,18 @@ class CodeVisitor {
     return this.insideNegation ? this.inversion(types) : types;
   }
   private conjunction(children: readonly Expr[]): void {
-    let types = this.all();
+    const all = this.all();
+    let types = all;
     for (const c of children) {
       this.visit(c);
+      const lc = this.lastCodes;
+      if (lc === all) continue; // types is a subset of all: the intersection is types itself
       const next = new Set<number>();
-      for (const t of types) if (this.lastCodes.has(t)) next.add(t);
+      if (types === all) {
+        for (const t of lc) if (all.has(t)) next.add(t);
+      } else {
+        for (const t of types) if (lc.has(t)) next.add(t);
+      }
       types = next;
     }
     this.lastCodes = types;

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# CI step: build the falco-scap kernel module (warnings fail), the static
+# reader, then boot Debian's kernel in qemu and record a capture with it.
+# Ends with "kmod: PASS" or "kmod: FAIL <why>".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+need=()
+for p in linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio make gcc g++ zlib1g-dev libzstd-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq "${need[@]}" >/tmp/kmod-apt.log 2>&1 || { echo "kmod: FAIL apt-get install ${need[*]}"; exit 1; }; fi
+KVER=$(ls /boot/vmlinuz-* | sed 's|/boot/vmlinuz-||' | sort -V | while read v; do [ -e /lib/modules/$v/build/Makefile ] && echo $v; done | tail -1)
+[ -n "$KVER" ] || { echo "kmod: FAIL no kernel image with matching headers"; exit 1; }
+make -C driver/kmod clean KVER="$KVER" >/dev/null 2>&1
+if ! make -C driver/kmod KVER="$KVER" > /tmp/kmod-build.log 2>&1; then tail -30 /tmp/kmod-build.log; echo "kmod: FAIL module build"; exit 1; fi
+if grep -qiE "warning:" /tmp/kmod-build.log; then grep -iE "warning:" /tmp/kmod-build.log; echo "kmod: FAIL module build has warnings"; exit 1; fi
+echo "kmod: module built for $KVER, no warnings"
+if ! make -C native/kmod-reader > /tmp/kmod-reader-build.log 2>&1; then tail -30 /tmp/kmod-reader-build.log; echo "kmod: FAIL reader build"; exit 1; fi
+timeout 900 test/kmod/run-qemu.sh; rc=$?
+if [ $rc -eq 0 ]; then echo "kmod: PASS"; else echo "kmod: FAIL qemu test (exit $rc)"; fi
+exit $rc
