@@ -7,6 +7,7 @@ import { registerList } from './list.js';
 import { registerReplay } from './replay.js';
 import { registerRecord } from './record.js';
 import { registerTest } from './test.js';
+import { registerValidate } from './validate.js';
 import { configureExits, reportError } from './run.js';
 import { VERSION } from '../version.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerList(program);
   registerTest(program);
+  registerValidate(program);
   for (const c of program.commands) {
     configureExits(c);
     for (const sub of c.commands) configureExits(sub);
