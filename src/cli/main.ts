@@ -1,30 +1,34 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { registerConvert } from './convert.js';
-import { registerInfo } from './info.js';
-import { registerInspect } from './inspect.js';
-import { registerList } from './list.js';
-import { registerReplay } from './replay.js';
-import { registerRecord } from './record.js';
-import { registerTest } from './test.js';
-import { registerValidate } from './validate.js';
 import { configureExits, reportError } from './run.js';
 import { VERSION } from '../version.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => unknown;
+
+/**
+ * Each command's module, loaded only when that command runs: loading every command (the
+ * rule engine, the recorder, the plugin host...) costs more than `info` needs in total.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  info: async () => (await import('./info.js')).registerInfo,
+  convert: async () => (await import('./convert.js')).registerConvert,
+  inspect: async () => (await import('./inspect.js')).registerInspect,
+  replay: async () => (await import('./replay.js')).registerReplay,
+  record: async () => (await import('./record.js')).registerRecord,
+  list: async () => (await import('./list.js')).registerList,
+  test: async () => (await import('./test.js')).registerTest,
+  validate: async () => (await import('./validate.js')).registerValidate,
+};
+
+/** The program with the named command, or with every command (help, unknown commands). */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = configureExits(
     new Command('falco-scap')
       .description('Forensics and replay for Falco SCAP captures: inspect, convert and replay captures with Falco rules')
       .version(VERSION, '--version'),
   );
-  registerInfo(program);
-  registerConvert(program);
-  registerInspect(program);
-  registerReplay(program);
-  registerRecord(program);
-  registerList(program);
-  registerTest(program);
-  registerValidate(program);
+  const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
   for (const c of program.commands) {
     configureExits(c);
     for (const sub of c.commands) configureExits(sub);
@@ -32,6 +36,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-buildProgram()
-  .parseAsync(process.argv)
+buildProgram(process.argv[2])
+  .then((program) => program.parseAsync(process.argv))
   .catch(reportError);
