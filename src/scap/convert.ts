@@ -47,7 +47,6 @@ export async function convertCapture(input: string, output: string, options: Con
   const source = await openByteSource(input);
   const result: ConvertResult = { stateBlocks: 0, eventsRead: 0, eventsWritten: 0, unknownBlocks: 0 };
   let writer: ScapWriter | undefined;
-  let reader: ScapReader | undefined;
   try {
     writer = await ScapWriter.create(output, { compression: options.compression ?? 'none', force: options.force ?? false });
     const w = writer;
@@ -56,7 +55,7 @@ export async function convertCapture(input: string, output: string, options: Con
     let endNs: bigint | undefined;
     let windowResolved = !options.start && !options.end;
     const types = options.eventTypes;
-    reader = new ScapReader(source, {
+    const reader = new ScapReader(source, {
       afterChunk: async () => {
         options.onProgress?.(source.compressedRead(), source.compressedSize);
         await w.flush();

@@ -5,6 +5,7 @@
  * replaces update an earlier item in place. Errors carry LOAD_ERR_VALIDATE.
  */
 import { RuleLoadException, type LoadContext } from './result.js';
+import { ALL_OPERATORS, LIST_OPERATORS as FILTER_LIST_OPERATORS } from '../filter/ast.js';
 import {
   ENGINE_VERSION,
   Version,
@@ -37,30 +38,9 @@ function fail(msg: string, ctx: LoadContext): never {
 }
 
 /** Every operator of the condition grammar (libsinsp parser::supported_operators()). */
-export const SUPPORTED_OPERATORS: readonly string[] = [
-  'exists',
-  '<=',
-  '<',
-  '>=',
-  '>',
-  '==',
-  '=',
-  '!=',
-  'glob',
-  'iglob',
-  'contains',
-  'icontains',
-  'bcontains',
-  'startswith',
-  'bstartswith',
-  'endswith',
-  'regex',
-  'intersects',
-  'in',
-  'pmatch',
-];
+export const SUPPORTED_OPERATORS: readonly string[] = ALL_OPERATORS;
 /** Operators taking a list (supported_operators(true)). */
-export const LIST_OPERATORS: readonly string[] = ['intersects', 'in', 'pmatch'];
+export const LIST_OPERATORS: readonly string[] = FILTER_LIST_OPERATORS;
 
 const CMPOPS = new Set([
   '=',
