@@ -28,6 +28,8 @@
 #include "../common/encode.h"
 #include "../common/ppm_codes.h"
 #include "../common/ppm_sc_x86_64.h"
+#include "../common/flags.h"
+#include "../common/sockets.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -115,47 +117,6 @@ struct {
 } exec_name_tmp SEC(".maps");
 
 /* ---- kernel constants that vmlinux.h (types only) does not carry ---- */
-#define K_O_WRONLY 00000001
-#define K_O_RDWR 00000002
-#define K_O_CREAT 00000100
-#define K_O_EXCL 00000200
-#define K_O_TRUNC 00001000
-#define K_O_APPEND 00002000
-#define K_O_NONBLOCK 00004000
-#define K_O_DSYNC 00010000
-#define K_O_DIRECT 00040000
-#define K_O_LARGEFILE 00100000
-#define K_O_DIRECTORY 00200000
-#define K_O_CLOEXEC 02000000
-#define K_O_SYNC 04010000
-#define K_O_TMPFILE 020200000
-
-#define K_CLONE_VM 0x00000100
-#define K_CLONE_FS 0x00000200
-#define K_CLONE_FILES 0x00000400
-#define K_CLONE_SIGHAND 0x00000800
-#define K_CLONE_PTRACE 0x00002000
-#define K_CLONE_VFORK 0x00004000
-#define K_CLONE_PARENT 0x00008000
-#define K_CLONE_THREAD 0x00010000
-#define K_CLONE_NEWNS 0x00020000
-#define K_CLONE_SYSVSEM 0x00040000
-#define K_CLONE_SETTLS 0x00080000
-#define K_CLONE_PARENT_SETTID 0x00100000
-#define K_CLONE_CHILD_CLEARTID 0x00200000
-#define K_CLONE_UNTRACED 0x00800000
-#define K_CLONE_CHILD_SETTID 0x01000000
-#define K_CLONE_NEWCGROUP 0x02000000
-#define K_CLONE_NEWUTS 0x04000000
-#define K_CLONE_NEWIPC 0x08000000
-#define K_CLONE_NEWUSER 0x10000000
-#define K_CLONE_NEWPID 0x20000000
-#define K_CLONE_NEWNET 0x40000000
-#define K_CLONE_IO 0x80000000
-
-#define K_AF_UNIX 1
-#define K_AF_INET 2
-#define K_AF_INET6 10
 #define K_RLIMIT_NOFILE 7
 #define K_PAGE_SHIFT 12
 
@@ -217,101 +178,9 @@ static __always_inline void submit(struct scap_enc *e, __u16 type) {
 	c->events++;
 }
 
-static __always_inline __u32 open_flags_to_scap(__u32 f) {
-	__u32 r = 0;
-	if(f & K_O_RDWR)
-		r |= 3;
-	else if(f & K_O_WRONLY)
-		r |= 2;
-	else
-		r |= 1;
-	if(f & K_O_CREAT)
-		r |= 1 << 2;
-	if(f & K_O_APPEND)
-		r |= 1 << 3;
-	if(f & K_O_DSYNC)
-		r |= 1 << 4;
-	if(f & K_O_EXCL)
-		r |= 1 << 5;
-	if(f & K_O_NONBLOCK)
-		r |= 1 << 6;
-	if((f & K_O_SYNC) == K_O_SYNC)
-		r |= 1 << 7;
-	if(f & K_O_TRUNC)
-		r |= 1 << 8;
-	if(f & K_O_DIRECT)
-		r |= 1 << 9;
-	if(f & K_O_DIRECTORY)
-		r |= 1 << 10;
-	if(f & K_O_LARGEFILE)
-		r |= 1 << 11;
-	if(f & K_O_CLOEXEC)
-		r |= 1 << 12;
-	if((f & K_O_TMPFILE) == K_O_TMPFILE)
-		r |= 1 << 13;
-	return r;
-}
-
-/* The scap permission bits use the same order as the kernel's low 12 bits. */
-static __always_inline __u32 open_mode_to_scap(__u32 flags, __u32 mode) {
-	if(!(flags & K_O_CREAT) && (flags & K_O_TMPFILE) != K_O_TMPFILE)
-		return 0;
-	return mode & 07777;
-}
-
-static __always_inline __u32 clone_flags_to_scap(__u64 f) {
-	__u32 r = 0;
-	if(f & K_CLONE_FILES)
-		r |= 1 << 0;
-	if(f & K_CLONE_FS)
-		r |= 1 << 1;
-	if(f & K_CLONE_IO)
-		r |= 1 << 2;
-	if(f & K_CLONE_NEWIPC)
-		r |= 1 << 3;
-	if(f & K_CLONE_NEWNET)
-		r |= 1 << 4;
-	if(f & K_CLONE_NEWNS)
-		r |= 1 << 5;
-	if(f & K_CLONE_NEWPID)
-		r |= 1 << 6;
-	if(f & K_CLONE_NEWUTS)
-		r |= 1 << 7;
-	if(f & K_CLONE_PARENT)
-		r |= 1 << 8;
-	if(f & K_CLONE_PARENT_SETTID)
-		r |= 1 << 9;
-	if(f & K_CLONE_PTRACE)
-		r |= 1 << 10;
-	if(f & K_CLONE_SIGHAND)
-		r |= 1 << 11;
-	if(f & K_CLONE_SYSVSEM)
-		r |= 1 << 12;
-	if(f & K_CLONE_THREAD)
-		r |= 1 << 13;
-	if(f & K_CLONE_UNTRACED)
-		r |= 1 << 14;
-	if(f & K_CLONE_VM)
-		r |= 1 << 15;
-	if(f & K_CLONE_NEWUSER)
-		r |= 1 << 20;
-	if(f & K_CLONE_CHILD_CLEARTID)
-		r |= 1 << 23;
-	if(f & K_CLONE_CHILD_SETTID)
-		r |= 1 << 24;
-	if(f & K_CLONE_SETTLS)
-		r |= 1 << 25;
-	if(f & K_CLONE_VFORK)
-		r |= 1 << 27;
-	if(f & K_CLONE_NEWCGROUP)
-		r |= 1 << 28;
-	return r;
-}
-
 static __always_inline __u32 encode_dev(__u32 kdev) {
-	/* kernel dev_t (major << 20 | minor) to the user-space encoding */
-	__u32 major = kdev >> 20, minor = kdev & 0xfffff;
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	/* kernel dev_t: major << 20 | minor */
+	return fs_encode_dev(kdev >> 20, kdev & 0xfffff);
 }
 
 static __always_inline struct file *fd_to_file(struct task_struct *t, long fd) {
@@ -361,10 +230,6 @@ static __always_inline struct sock *fd_to_sock(struct task_struct *t, long fd) {
 	return s ? BPF_CORE_READ(s, sk) : NULL;
 }
 
-static __always_inline __u16 bswap16(__u16 v) {
-	return (v >> 8) | (v << 8);
-}
-
 /* PT_SOCKTUPLE of a connected socket: family, local addr/port, remote addr/port. */
 static __always_inline void enc_socktuple(struct scap_enc *e, struct task_struct *t, long fd) {
 	struct sock *sk = fd_to_sock(t, fd);
@@ -373,54 +238,29 @@ static __always_inline void enc_socktuple(struct scap_enc *e, struct task_struct
 		return;
 	}
 	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	unsigned char *p = &e->buf[ENC_OFF(e->off)];
-	if(fam == K_AF_INET) {
-		__u32 sip = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 dip = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-		__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		__u16 dport = bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		p[0] = 2;
-		__builtin_memcpy(p + 1, &sip, 4);
-		__builtin_memcpy(p + 5, &sport, 2);
-		__builtin_memcpy(p + 7, &dip, 4);
-		__builtin_memcpy(p + 11, &dport, 2);
-		e->off += 13;
-		enc_set_len(e, 13);
-	} else if(fam == K_AF_INET6) {
-		__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		__u16 dport = bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		p[0] = 10;
+	unsigned char *p = enc_cursor(e);
+	if(fam == FS_AF_INET) {
+		enc_tuple_inet(e, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), BPF_CORE_READ(sk, __sk_common.skc_num),
+		               BPF_CORE_READ(sk, __sk_common.skc_daddr),
+		               fs_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	} else if(fam == FS_AF_INET6) {
 		bpf_probe_read_kernel(p + 1, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		__builtin_memcpy(p + 17, &sport, 2);
 		bpf_probe_read_kernel(p + 19, 16, &sk->__sk_common.skc_v6_daddr);
-		__builtin_memcpy(p + 35, &dport, 2);
-		e->off += 37;
-		enc_set_len(e, 37);
-	} else if(fam == K_AF_UNIX) {
+		enc_tuple_inet6_ports(e, BPF_CORE_READ(sk, __sk_common.skc_num),
+		                      fs_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	} else if(fam == FS_AF_UNIX) {
 		struct unix_sock *us = (struct unix_sock *)sk;
-		__u64 src = (__u64)sk;
 		__u64 dst = (__u64)BPF_CORE_READ(us, peer);
-		p[0] = 1;
-		__builtin_memcpy(p + 1, &src, 8);
-		__builtin_memcpy(p + 9, &dst, 8);
 		/* path of the peer (connect side) or ours */
 		struct unix_sock *named = dst ? (struct unix_sock *)dst : us;
 		struct unix_address *ua = BPF_CORE_READ(named, addr);
 		long n = 0;
-		if(ua) {
-			int alen = BPF_CORE_READ(ua, len);
-			if(alen > 2) {
-				n = bpf_probe_read_kernel_str(p + 17, 108, (char *)&ua->name[0] + 2);
-				if(n <= 1) /* abstract socket: leading NUL */
-					n = bpf_probe_read_kernel_str(p + 17, 108, (char *)&ua->name[0] + 3);
-			}
+		if(ua && BPF_CORE_READ(ua, len) > 2) {
+			n = bpf_probe_read_kernel_str(p + 17, FS_UNIX_PATH_MAX, (char *)&ua->name[0] + 2);
+			if(n <= 1) /* abstract socket: leading NUL */
+				n = bpf_probe_read_kernel_str(p + 17, FS_UNIX_PATH_MAX, (char *)&ua->name[0] + 3);
 		}
-		if(n <= 0) {
-			p[17] = 0;
-			n = 1;
-		}
-		e->off += 17 + (n & 127);
-		enc_set_len(e, 17 + (n & 127));
+		enc_tuple_unix(e, (__u64)sk, dst, n);
 	} else {
 		enc_empty(e);
 	}
@@ -428,41 +268,26 @@ static __always_inline void enc_socktuple(struct scap_enc *e, struct task_struct
 
 /* PT_SOCKADDR from a user sockaddr. */
 static __always_inline void enc_sockaddr_user(struct scap_enc *e, const void *uaddr, int ulen) {
-	unsigned char *p = &e->buf[ENC_OFF(e->off)];
+	unsigned char *p = enc_cursor(e);
 	__u16 fam = 0;
 	if(!uaddr || ulen < 2 || bpf_probe_read_user(&fam, 2, uaddr)) {
 		enc_empty(e);
 		return;
 	}
-	if(fam == K_AF_INET && ulen >= 8) {
+	if(fam == FS_AF_INET && ulen >= 8) {
 		struct sockaddr_in sin = {};
 		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
-		__u16 port = bswap16(sin.sin_port);
-		p[0] = 2;
-		__builtin_memcpy(p + 1, &sin.sin_addr.s_addr, 4);
-		__builtin_memcpy(p + 5, &port, 2);
-		e->off += 7;
-		enc_set_len(e, 7);
-	} else if(fam == K_AF_INET6 && ulen >= 24) {
+		enc_sockaddr_inet(e, sin.sin_addr.s_addr, fs_ntohs(sin.sin_port));
+	} else if(fam == FS_AF_INET6 && ulen >= 24) {
 		struct sockaddr_in6 sin6 = {};
 		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
-		__u16 port = bswap16(sin6.sin6_port);
-		p[0] = 10;
 		__builtin_memcpy(p + 1, &sin6.sin6_addr, 16);
-		__builtin_memcpy(p + 17, &port, 2);
-		e->off += 19;
-		enc_set_len(e, 19);
-	} else if(fam == K_AF_UNIX) {
-		p[0] = 1;
-		long n = bpf_probe_read_user_str(p + 1, 108, (const char *)uaddr + 2);
-		if(n <= 1)
-			n = bpf_probe_read_user_str(p + 1, 108, (const char *)uaddr + 3);
-		if(n <= 0) {
-			p[1] = 0;
-			n = 1;
-		}
-		e->off += 1 + (n & 127);
-		enc_set_len(e, 1 + (n & 127));
+		enc_sockaddr_inet6_port(e, fs_ntohs(sin6.sin6_port));
+	} else if(fam == FS_AF_UNIX) {
+		long n = bpf_probe_read_user_str(p + 1, FS_UNIX_PATH_MAX, (const char *)uaddr + 2);
+		if(n <= 1) /* abstract socket: leading NUL */
+			n = bpf_probe_read_user_str(p + 1, FS_UNIX_PATH_MAX, (const char *)uaddr + 3);
+		enc_sockaddr_unix(e, n);
 	} else {
 		enc_empty(e);
 	}
@@ -761,34 +586,52 @@ static long xp_step(__u32 i, void *ctx) {
 	return 0;
 }
 
-/* Absolute path of the current task's executable in xp_tmp_map; returns
- * the start offset of the NUL-terminated path, or XP_PATH when unknown. */
-__noinline int build_exepath(int unused) {
+/* Absolute path (from the global root) of the current task's executable
+ * (cwd = 0) or working directory (cwd = 1) in xp_tmp_map; returns the start
+ * offset of the NUL-terminated path, or XP_PATH when unknown. A global
+ * function: the verifier checks it once, apart from its callers. */
+__noinline int build_path(int cwd) {
 	__u32 zero = 0;
 	struct xp_tmp *tmp = bpf_map_lookup_elem(&xp_tmp_map, &zero);
 	if(!tmp)
 		return XP_PATH;
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
-	if(!exe)
-		return XP_PATH;
-	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
+	struct dentry *d;
+	struct vfsmount *vm;
+	if(cwd) {
+		struct fs_struct *fs = BPF_CORE_READ(t, fs);
+		if(!fs)
+			return XP_PATH;
+		d = BPF_CORE_READ(fs, pwd.dentry);
+		vm = BPF_CORE_READ(fs, pwd.mnt);
+	} else {
+		struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+		if(!exe)
+			return XP_PATH;
+		d = BPF_CORE_READ(exe, f_path.dentry);
+		vm = BPF_CORE_READ(exe, f_path.mnt);
+	}
 	struct xp_walk w = {
-	        .d = BPF_CORE_READ(exe, f_path.dentry),
+	        .d = d,
 	        .m = container_of(vm, struct mount, mnt),
 	        .tmp = tmp,
 	        .pos = XP_PATH,
 	};
 	tmp->path[XP_PATH] = 0;
 	bpf_loop(XP_DEPTH, xp_step, &w, 0);
-	if(w.pos >= XP_PATH)
-		return XP_PATH;
+	if(w.pos >= XP_PATH) {
+		if(!cwd)
+			return XP_PATH;
+		/* the walk added nothing: the directory is the root itself */
+		tmp->path[XP_PATH - 1] = '/';
+		return XP_PATH - 1;
+	}
 	return w.pos & (XP_PATH - 1);
 }
 
-static __always_inline void enc_exepath(struct scap_enc *e) {
+static __always_inline void enc_task_path(struct scap_enc *e, int cwd) {
 	__u32 zero = 0;
-	__u32 pos = build_exepath(0);
+	__u32 pos = build_path(cwd);
 	struct xp_tmp *tmp = bpf_map_lookup_elem(&xp_tmp_map, &zero);
 	if(!tmp || pos >= XP_PATH) {
 		enc_empty(e);
@@ -811,11 +654,11 @@ __noinline int emit_clone_x(__u32 type, long ret, __u64 kflags) {
 	enc_s64(&e, BPF_CORE_READ(t, pid));
 	enc_s64(&e, BPF_CORE_READ(t, tgid));
 	enc_s64(&e, BPF_CORE_READ(t, real_parent, pid));
-	enc_empty(&e); /* cwd: tracked by the reader */
+	enc_task_path(&e, 1); /* cwd */
 	enc_fdlimit_pf_vm(&e, t, 1);
 	enc_comm(&e, t);
 	enc_cgroups(&e, t);
-	__u32 f = clone_flags_to_scap(kflags);
+	__u32 f = fs_clone_flags_to_scap(kflags);
 	enc_u32(&e, f);
 	enc_u32(&e, BPF_CORE_READ(t, cred, euid.val));
 	enc_u32(&e, BPF_CORE_READ(t, cred, egid.val));
@@ -856,7 +699,7 @@ __noinline int emit_execve_x(__u32 type, long ret) {
 	enc_s64(&e, tid);
 	enc_s64(&e, BPF_CORE_READ(t, tgid));
 	enc_s64(&e, BPF_CORE_READ(t, real_parent, tgid));
-	enc_empty(&e); /* cwd */
+	enc_task_path(&e, 1); /* cwd */
 	enc_fdlimit_pf_vm(&e, t, 0);
 	enc_comm(&e, t);
 	enc_cgroups(&e, t);
@@ -878,7 +721,7 @@ __noinline int emit_execve_x(__u32 type, long ret) {
 	enc_u64(&e, ei ? inode_time(ei, 1) : 0);
 	enc_u64(&e, ei ? inode_time(ei, 0) : 0);
 	enc_u32(&e, BPF_CORE_READ(t, cred, euid.val));
-	enc_exepath(&e); /* trusted_exepath */
+	enc_task_path(&e, 0); /* trusted_exepath */
 	enc_s64(&e, pid_nr_level(pg, 1));
 	enc_u32(&e, BPF_CORE_READ(t, cred, egid.val));
 	if(np == 31) {
@@ -916,28 +759,6 @@ static __always_inline __u16 ppm_sc_of(long id) {
 	if(cfg_compat_2022 && sc >= COMPAT_2022_MAX_SC)
 		return 0;
 	return sc;
-}
-
-static __always_inline __u32 mmap_prot_to_scap(__u32 p) {
-	return p & 7; /* READ, WRITE, EXEC: same bits */
-}
-
-static __always_inline __u32 mmap_flags_to_scap(__u32 f) {
-	__u32 r = 0;
-	if(f & 0x01) r |= 1 << 0;     /* MAP_SHARED */
-	if(f & 0x02) r |= 1 << 1;     /* MAP_PRIVATE */
-	if(f & 0x10) r |= 1 << 2;     /* MAP_FIXED */
-	if(f & 0x20) r |= 1 << 3;     /* MAP_ANONYMOUS */
-	if(f & 0x40) r |= 1 << 4;     /* MAP_32BIT */
-	if(f & 0x4000) r |= 1 << 6;   /* MAP_NORESERVE */
-	if(f & 0x8000) r |= 1 << 7;   /* MAP_POPULATE */
-	if(f & 0x10000) r |= 1 << 8;  /* MAP_NONBLOCK */
-	if(f & 0x0100) r |= 1 << 9;   /* MAP_GROWSDOWN */
-	if(f & 0x0800) r |= 1 << 10;  /* MAP_DENYWRITE */
-	if(f & 0x1000) r |= 1 << 11;  /* MAP_EXECUTABLE */
-	if(f & 0x2000) r |= 1 << 14;  /* MAP_LOCKED */
-	if(!(f & 0x20)) r |= 1 << 13; /* MAP_FILE */
-	return r;
 }
 
 __noinline int emit_generic(int enter, long id) {
@@ -1148,8 +969,8 @@ static __noinline int emit_open(int enter, long id, long ret, struct sargs *s) {
 		if(!enter)
 			enc_s64(&e, ret);
 		enc_user_str(&e, (void *)s->a[0], PATH_MAX_LEN);
-		enc_u32(&e, open_flags_to_scap(fl));
-		enc_u32(&e, open_mode_to_scap(fl, mode));
+		enc_u32(&e, fs_open_flags_to_scap(fl));
+		enc_u32(&e, fs_open_mode_to_scap(fl, mode));
 		if(!enter) {
 			enc_u32(&e, dev);
 			enc_u64(&e, ino);
@@ -1179,8 +1000,8 @@ static __noinline int emit_open(int enter, long id, long ret, struct sargs *s) {
 			enc_s64(&e, ret);
 		enc_s64(&e, (int)s->a[0]);
 		enc_user_str(&e, (void *)s->a[1], PATH_MAX_LEN);
-		enc_u32(&e, open_flags_to_scap(fl));
-		enc_u32(&e, open_mode_to_scap(fl, mode));
+		enc_u32(&e, fs_open_flags_to_scap(fl));
+		enc_u32(&e, fs_open_mode_to_scap(fl, mode));
 		if(!enter) {
 			enc_u32(&e, dev);
 			enc_u64(&e, ino);
@@ -1196,8 +1017,8 @@ static __noinline int emit_open(int enter, long id, long ret, struct sargs *s) {
 			enc_s64(&e, ret);
 		enc_s64(&e, (int)s->a[0]);
 		enc_user_str(&e, (void *)s->a[1], PATH_MAX_LEN);
-		enc_u32(&e, open_flags_to_scap(how.flags));
-		enc_u32(&e, open_mode_to_scap(how.flags, how.mode));
+		enc_u32(&e, fs_open_flags_to_scap(how.flags));
+		enc_u32(&e, fs_open_mode_to_scap(how.flags, how.mode));
 		enc_u32(&e, how.resolve); /* RESOLVE_* bits match PPM_RESOLVE_* order */
 		if(!enter) {
 			enc_u32(&e, dev);
@@ -1458,7 +1279,7 @@ static __noinline int emit_net(int enter, long id, long ret, struct sargs *s) {
 				qlen = BPF_CORE_READ(ls, sk_ack_backlog);
 				qmax = BPF_CORE_READ(ls, sk_max_ack_backlog);
 			}
-			enc_u8(&e, qmax ? (__u8)(qlen * 100 / qmax) : 0);
+			enc_u8(&e, fs_queue_pct(qlen, qmax));
 			enc_u32(&e, qlen);
 			enc_u32(&e, qmax);
 			if(is4 && !old4)
@@ -1492,7 +1313,7 @@ static __noinline int emit_dup23(int enter, long id, long ret, struct sargs *s) 
 		enc_s64(&e, (int)a0);
 		enc_s64(&e, (int)a1);
 		if(is3)
-			enc_u32(&e, (a2 & K_O_CLOEXEC) ? (1 << 0) : 0);
+			enc_u32(&e, (a2 & FS_O_CLOEXEC) ? (1 << 0) : 0);
 	}
 	submit(&e, type);
 	return 0;
@@ -1554,7 +1375,7 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 			enc_s64(&e, fds[1]);
 			enc_u64(&e, ino);
 			if(is2)
-				enc_u32(&e, open_flags_to_scap((__u32)a1) & ~3u);
+				enc_u32(&e, fs_open_flags_to_scap((__u32)a1) & ~3u);
 		}
 		break;
 	}
@@ -1586,6 +1407,17 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 		enc_u32(&e, (__u32)a2);
 		break;
 	}
+	case __NR_setreuid:
+	case __NR_setregid:
+		type = id == __NR_setreuid ? (enter ? PPME_SYSCALL_SETREUID_E : PPME_SYSCALL_SETREUID_X)
+		                           : (enter ? PPME_SYSCALL_SETREGID_E : PPME_SYSCALL_SETREGID_X);
+		enc_begin(&e, buf, type, enter ? 0 : 3);
+		if(!enter) {
+			enc_s64(&e, ret);
+			enc_u32(&e, (__u32)a0);
+			enc_u32(&e, (__u32)a1);
+		}
+		break;
 	case __NR_setsid:
 		type = enter ? PPME_SYSCALL_SETSID_E : PPME_SYSCALL_SETSID_X;
 		enc_begin(&e, buf, type, enter ? 0 : 1);
@@ -1700,14 +1532,14 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 		if(!enter)
 			enc_s64(&e, ret);
 		enc_s64(&e, (int)a0);
-		enc_u32(&e, clone_flags_to_scap((__u32)a1));
+		enc_u32(&e, fs_clone_flags_to_scap((__u32)a1));
 		break;
 	case __NR_unshare:
 		type = enter ? PPME_SYSCALL_UNSHARE_E : PPME_SYSCALL_UNSHARE_X;
 		enc_begin(&e, buf, type, enter ? 1 : 2);
 		if(!enter)
 			enc_s64(&e, ret);
-		enc_u32(&e, clone_flags_to_scap((__u32)a0));
+		enc_u32(&e, fs_clone_flags_to_scap((__u32)a0));
 		break;
 	case __NR_kill:
 	case __NR_tkill:
@@ -1744,8 +1576,8 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 		}
 		enc_u64(&e, a0);
 		enc_u64(&e, a1);
-		enc_u32(&e, mmap_prot_to_scap((__u32)a2));
-		enc_u32(&e, mmap_flags_to_scap((__u32)a3));
+		enc_u32(&e, fs_mmap_prot_to_scap((__u32)a2));
+		enc_u32(&e, fs_mmap_flags_to_scap((__u32)a3));
 		enc_s64(&e, (int)s->a[4]);
 		enc_u64(&e, s->a[5]);
 		break;
@@ -1757,7 +1589,7 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 			enc_s64(&e, ret);
 		enc_u64(&e, a0);
 		enc_u64(&e, a1);
-		enc_u32(&e, mmap_prot_to_scap((__u32)a2));
+		enc_u32(&e, fs_mmap_prot_to_scap((__u32)a2));
 		break;
 	case __NR_prctl:
 		type = enter ? PPME_SYSCALL_PRCTL_E : PPME_SYSCALL_PRCTL_X;
@@ -1779,36 +1611,6 @@ static __noinline int emit_misc(int enter, long id, long ret, struct sargs *s) {
 	return 0;
 }
 
-static __always_inline __u8 fcntl_cmd_to_scap(__u32 c) {
-	switch(c) {
-	case 0: return 1;     /* F_DUPFD */
-	case 1: return 2;     /* F_GETFD */
-	case 2: return 3;     /* F_SETFD */
-	case 3: return 4;     /* F_GETFL */
-	case 4: return 5;     /* F_SETFL */
-	case 5: return 6;     /* F_GETLK */
-	case 6: return 8;     /* F_SETLK */
-	case 7: return 9;     /* F_SETLKW */
-	case 8: return 10;    /* F_SETOWN */
-	case 9: return 12;    /* F_GETOWN */
-	case 10: return 13;   /* F_SETSIG */
-	case 11: return 15;   /* F_GETSIG */
-	case 15: return 21;   /* F_SETOWN_EX */
-	case 16: return 22;   /* F_GETOWN_EX */
-	case 36: return 30;   /* F_OFD_GETLK */
-	case 37: return 31;   /* F_OFD_SETLK */
-	case 38: return 32;   /* F_OFD_SETLKW */
-	case 1024: return 23; /* F_SETLEASE */
-	case 1025: return 24; /* F_GETLEASE */
-	case 1026: return 27; /* F_NOTIFY */
-	case 1029: return 25; /* F_CANCELLK */
-	case 1030: return 26; /* F_DUPFD_CLOEXEC */
-	case 1031: return 28; /* F_SETPIPE_SZ */
-	case 1032: return 29; /* F_GETPIPE_SZ */
-	default: return 0;
-	}
-}
-
 /* fcntl, shutdown, getcwd, chmod family, chown family, eventfd(2), epoll_create(1). */
 static __noinline int emit_more(int enter, long id, long ret, struct sargs *s) {
 	unsigned char *buf = get_scratch();
@@ -1824,7 +1626,7 @@ static __noinline int emit_more(int enter, long id, long ret, struct sargs *s) {
 		if(!enter)
 			enc_s64(&e, ret);
 		enc_s64(&e, (int)a0);
-		enc_u8(&e, fcntl_cmd_to_scap((__u32)a1));
+		enc_u8(&e, fs_fcntl_cmd_to_scap((__u32)a1));
 		if(!enter)
 			enc_u64(&e, a2);
 		break;
@@ -1925,7 +1727,7 @@ static __noinline int emit_more(int enter, long id, long ret, struct sargs *s) {
 		} else {
 			enc_begin(&e, buf, type, 3);
 			enc_s64(&e, ret);
-			enc_u16(&e, (__u16)(open_flags_to_scap((__u32)a1) & ~3u));
+			enc_u16(&e, (__u16)(fs_open_flags_to_scap((__u32)a1) & ~3u));
 			enc_u64(&e, (__u32)a0);
 		}
 		break;
@@ -1941,7 +1743,7 @@ static __noinline int emit_more(int enter, long id, long ret, struct sargs *s) {
 		enc_begin(&e, buf, type, enter ? 1 : 2);
 		if(!enter)
 			enc_s64(&e, ret);
-		enc_u32(&e, (a0 & K_O_CLOEXEC) ? 1 : 0);
+		enc_u32(&e, (a0 & FS_O_CLOEXEC) ? 1 : 0);
 		break;
 	default:
 		return 0;
@@ -1956,6 +1758,8 @@ static __noinline int emit_more(int enter, long id, long ret, struct sargs *s) {
 static __always_inline int newer_than_2022(long id) {
 	switch(id) {
 	case __NR_capset:
+	case __NR_setreuid:
+	case __NR_setregid:
 	case __NR_bpf:
 	case __NR_prctl:
 	case __NR_memfd_create:
@@ -2034,6 +1838,8 @@ static __always_inline int classify_all(long id) {
 	case __NR_setgid:
 	case __NR_setresuid:
 	case __NR_setresgid:
+	case __NR_setreuid:
+	case __NR_setregid:
 	case __NR_setsid:
 	case __NR_setpgid:
 	case __NR_capset:
@@ -2135,11 +1941,16 @@ static __noinline int emit_execve_e(long id, struct sargs *s) {
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
+	/* the syscall's kind first: without generic events most syscalls stop
+	 * here, before the target lookup */
+	int kind = classify(id);
+	if(!kind && !cfg_all_events)
+		return 0;
 	if(!should_trace())
 		return 0;
 	struct sargs s;
 	read_args(regs, &s);
-	switch(classify(id)) {
+	switch(kind) {
 	case 1:
 		return emit_io(1, id, 0, &s);
 	case 2:
@@ -2165,12 +1976,15 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
+	long id = regs->orig_ax;
+	int kind = classify(id);
+	if(!kind && (!cfg_all_events || id < 0))
+		return 0;
 	if(!should_trace())
 		return 0;
-	long id = regs->orig_ax;
 	struct sargs s;
 	read_args(regs, &s);
-	switch(classify(id)) {
+	switch(kind) {
 	case 1:
 		return emit_io(0, id, ret, &s);
 	case 2:
@@ -2188,7 +2002,7 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 		} else if(id == __NR_clone3) {
 			bpf_probe_read_user(&kflags, sizeof(kflags), (void *)s.a[0]);
 		} else if(id == __NR_vfork) {
-			kflags = K_CLONE_VM | K_CLONE_VFORK;
+			kflags = FS_CLONE_VM | FS_CLONE_VFORK;
 		}
 		return emit_clone_x(clone_type(id, 0), ret, kflags);
 	}

@@ -2,7 +2,7 @@
 /*
  * falco-scap: build one libscap event in a scratch buffer.
  *
- * Shared by the eBPF driver (driver/bpf) and a future kernel module. The
+ * Shared by the eBPF driver (driver/bpf) and the kernel module (driver/kmod). The
  * includer provides, before including this file:
  *
  *   ENC_U8 / ENC_U16 / ENC_U32 / ENC_U64   fixed-width unsigned types

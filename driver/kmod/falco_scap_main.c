@@ -39,6 +39,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/un.h>
+#include <linux/openat2.h>
 #include <linux/timekeeping.h>
 #include <linux/spinlock.h>
 #include <linux/mutex.h>
@@ -98,6 +99,8 @@ static long fs_kernel_str(char *dst, const char *src, long max) {
 #include "encode.h"
 #include "ppm_codes.h"
 #include "ppm_sc_x86_64.h"
+#include "flags.h"
+#include "sockets.h"
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("falco-scap");
@@ -201,77 +204,32 @@ static void end_event(struct fs_cpu *c, struct scap_enc *e, u16 type) {
 	preempt_enable();
 }
 
-/* ---- flag conversions (kernel values -> libscap PPM_* bits) ---- */
+/* ---- flag conversions: driver/common/flags.h, checked against this kernel ---- */
 
-static u32 open_flags_to_scap(u32 f) {
-	u32 r;
-	if(f & O_RDWR)
-		r = 3;
-	else if(f & O_WRONLY)
-		r = 2;
-	else
-		r = 1;
-	if(f & O_CREAT)
-		r |= 1 << 2;
-	if(f & O_APPEND)
-		r |= 1 << 3;
-	if(f & O_DSYNC)
-		r |= 1 << 4;
-	if(f & O_EXCL)
-		r |= 1 << 5;
-	if(f & O_NONBLOCK)
-		r |= 1 << 6;
-	if((f & __O_SYNC) && (f & O_DSYNC))
-		r |= 1 << 7;
-	if(f & O_TRUNC)
-		r |= 1 << 8;
-	if(f & O_DIRECT)
-		r |= 1 << 9;
-	if((f & O_DIRECTORY) && !(f & __O_TMPFILE))
-		r |= 1 << 10;
-	if(f & O_LARGEFILE)
-		r |= 1 << 11;
-	if(f & O_CLOEXEC)
-		r |= 1 << 12;
-	if((f & O_TMPFILE) == O_TMPFILE)
-		r |= 1 << 13;
-	return r;
-}
-
-static u32 open_mode_to_scap(u32 flags, u32 mode) {
-	if(!(flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE)
-		return 0;
-	return mode & 07777;
-}
-
-static u32 clone_flags_to_scap(u64 f) {
-	static const struct {
-		u64 k;
-		u32 s;
-	} map[] = {
-	        {CLONE_FILES, 1u << 0},         {CLONE_FS, 1u << 1},
-	        {CLONE_IO, 1u << 2},            {CLONE_NEWIPC, 1u << 3},
-	        {CLONE_NEWNET, 1u << 4},        {CLONE_NEWNS, 1u << 5},
-	        {CLONE_NEWPID, 1u << 6},        {CLONE_NEWUTS, 1u << 7},
-	        {CLONE_PARENT, 1u << 8},        {CLONE_PARENT_SETTID, 1u << 9},
-	        {CLONE_PTRACE, 1u << 10},       {CLONE_SIGHAND, 1u << 11},
-	        {CLONE_SYSVSEM, 1u << 12},      {CLONE_THREAD, 1u << 13},
-	        {CLONE_UNTRACED, 1u << 14},     {CLONE_VM, 1u << 15},
-	        {CLONE_NEWUSER, 1u << 20},      {CLONE_CHILD_CLEARTID, 1u << 23},
-	        {CLONE_CHILD_SETTID, 1u << 24}, {CLONE_SETTLS, 1u << 25},
-	        {CLONE_VFORK, 1u << 27},        {CLONE_NEWCGROUP, 1u << 28},
-	};
-	u32 r = 0;
-	size_t i;
-	for(i = 0; i < ARRAY_SIZE(map); i++)
-		if(f & map[i].k)
-			r |= map[i].s;
-	return r;
+static void __init check_flag_values(void) {
+	BUILD_BUG_ON(FS_O_WRONLY != O_WRONLY || FS_O_RDWR != O_RDWR || FS_O_CREAT != O_CREAT);
+	BUILD_BUG_ON(FS_O_EXCL != O_EXCL || FS_O_TRUNC != O_TRUNC || FS_O_APPEND != O_APPEND);
+	BUILD_BUG_ON(FS_O_NONBLOCK != O_NONBLOCK || FS_O_DSYNC != O_DSYNC || FS_O_DIRECT != O_DIRECT);
+	BUILD_BUG_ON(FS_O_LARGEFILE != O_LARGEFILE || FS_O_DIRECTORY != O_DIRECTORY);
+	BUILD_BUG_ON(FS_O_CLOEXEC != O_CLOEXEC || FS_O_SYNC != O_SYNC || FS_O_TMPFILE != O_TMPFILE);
+	BUILD_BUG_ON(FS_CLONE_VM != CLONE_VM || FS_CLONE_FS != CLONE_FS || FS_CLONE_FILES != CLONE_FILES);
+	BUILD_BUG_ON(FS_CLONE_SIGHAND != CLONE_SIGHAND || FS_CLONE_PTRACE != CLONE_PTRACE);
+	BUILD_BUG_ON(FS_CLONE_VFORK != CLONE_VFORK || FS_CLONE_PARENT != CLONE_PARENT);
+	BUILD_BUG_ON(FS_CLONE_THREAD != CLONE_THREAD || FS_CLONE_NEWNS != CLONE_NEWNS);
+	BUILD_BUG_ON(FS_CLONE_SYSVSEM != CLONE_SYSVSEM || FS_CLONE_SETTLS != CLONE_SETTLS);
+	BUILD_BUG_ON(FS_CLONE_PARENT_SETTID != CLONE_PARENT_SETTID);
+	BUILD_BUG_ON(FS_CLONE_CHILD_CLEARTID != CLONE_CHILD_CLEARTID);
+	BUILD_BUG_ON(FS_CLONE_UNTRACED != CLONE_UNTRACED || FS_CLONE_CHILD_SETTID != CLONE_CHILD_SETTID);
+	BUILD_BUG_ON(FS_CLONE_NEWCGROUP != CLONE_NEWCGROUP || FS_CLONE_NEWUTS != CLONE_NEWUTS);
+	BUILD_BUG_ON(FS_CLONE_NEWIPC != CLONE_NEWIPC || FS_CLONE_NEWUSER != CLONE_NEWUSER);
+	BUILD_BUG_ON(FS_CLONE_NEWPID != CLONE_NEWPID || FS_CLONE_NEWNET != CLONE_NEWNET);
+	BUILD_BUG_ON(FS_CLONE_IO != CLONE_IO);
+	BUILD_BUG_ON(FS_AF_UNIX != AF_UNIX || FS_AF_INET != AF_INET || FS_AF_INET6 != AF_INET6);
+	BUILD_BUG_ON(FS_AT_REMOVEDIR != AT_REMOVEDIR);
 }
 
 static u32 encode_dev(dev_t d) {
-	u32 major = MAJOR(d), minor = MINOR(d);
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	return fs_encode_dev(MAJOR(d), MINOR(d));
 }
 
 static u16 ppm_sc_of(long id) {
@@ -310,69 +268,49 @@ static void fd_dev_ino(long fd, u32 *dev, u64 *ino) {
 	rcu_read_unlock();
 }
 
+static struct sock *fd_sock_rcu(long fd) {
+	struct file *f = fd_file_rcu(fd);
+	struct socket *sock = f ? sock_from_file(f) : NULL;
+	return sock ? sock->sk : NULL;
+}
+
+/* PT_SOCKTUPLE of a connected socket: family, local addr/port, remote addr/port. */
 static void enc_socktuple(struct scap_enc *e, long fd) {
-	struct file *f;
-	struct socket *sock;
 	struct sock *sk;
-	unsigned char *p = &e->buf[ENC_OFF(e->off)];
-	u32 n = 0;
+	unsigned char *p = enc_cursor(e);
 
 	rcu_read_lock();
-	f = fd_file_rcu(fd);
-	sock = f ? sock_from_file(f) : NULL;
-	sk = sock ? sock->sk : NULL;
+	sk = fd_sock_rcu(fd);
 	if(sk && sk->sk_family == AF_INET) {
-		u32 sip = sk->sk_rcv_saddr, dip = sk->sk_daddr;
-		u16 sport = sk->sk_num, dport = ntohs(sk->sk_dport);
-		p[0] = 2;
-		memcpy(p + 1, &sip, 4);
-		memcpy(p + 5, &sport, 2);
-		memcpy(p + 7, &dip, 4);
-		memcpy(p + 11, &dport, 2);
-		n = 13;
+		enc_tuple_inet(e, sk->sk_rcv_saddr, sk->sk_num, sk->sk_daddr, ntohs(sk->sk_dport));
 #if IS_ENABLED(CONFIG_IPV6)
 	} else if(sk && sk->sk_family == AF_INET6) {
-		u16 sport = sk->sk_num, dport = ntohs(sk->sk_dport);
-		p[0] = 10;
 		memcpy(p + 1, &sk->sk_v6_rcv_saddr, 16);
-		memcpy(p + 17, &sport, 2);
 		memcpy(p + 19, &sk->sk_v6_daddr, 16);
-		memcpy(p + 35, &dport, 2);
-		n = 37;
+		enc_tuple_inet6_ports(e, sk->sk_num, ntohs(sk->sk_dport));
 #endif
 	} else if(sk && sk->sk_family == AF_UNIX) {
 		struct unix_sock *us = unix_sk(sk);
 		struct sock *peer = READ_ONCE(us->peer);
-		u64 src = (u64)(unsigned long)sk, dst = (u64)(unsigned long)peer;
+		/* path of the peer (connect side) or ours */
 		struct unix_address *ua = READ_ONCE((peer ? unix_sk(peer) : us)->addr);
 		long l = 0;
-		p[0] = 1;
-		memcpy(p + 1, &src, 8);
-		memcpy(p + 9, &dst, 8);
 		if(ua && ua->len > 2) {
-			l = fs_kernel_str((char *)p + 17, ua->name->sun_path, 108);
+			l = fs_kernel_str((char *)p + 17, ua->name->sun_path, FS_UNIX_PATH_MAX);
 			if(l <= 1) /* abstract socket: leading NUL */
-				l = fs_kernel_str((char *)p + 17, ua->name->sun_path + 1, 107);
+				l = fs_kernel_str((char *)p + 17, ua->name->sun_path + 1, FS_UNIX_PATH_MAX - 1);
 		}
-		if(l <= 0) {
-			p[17] = 0;
-			l = 1;
-		}
-		n = 17 + (u32)l;
+		enc_tuple_unix(e, (u64)(unsigned long)sk, (u64)(unsigned long)peer, l);
+	} else {
+		enc_empty(e);
 	}
 	rcu_read_unlock();
-	if(!n) {
-		enc_empty(e);
-		return;
-	}
-	e->off += n;
-	enc_set_len(e, (u16)n);
 }
 
+/* PT_SOCKADDR from a user sockaddr. */
 static void enc_sockaddr_user(struct scap_enc *e, const void __user *uaddr, int ulen) {
-	unsigned char *p = &e->buf[ENC_OFF(e->off)];
+	unsigned char *p = enc_cursor(e);
 	struct sockaddr_storage ss;
-	u32 n = 0;
 	if(!uaddr || ulen < 2) {
 		enc_empty(e);
 		return;
@@ -386,33 +324,21 @@ static void enc_sockaddr_user(struct scap_enc *e, const void __user *uaddr, int 
 	}
 	if(ss.ss_family == AF_INET && ulen >= (int)sizeof(struct sockaddr_in)) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		u16 port = ntohs(sin->sin_port);
-		p[0] = 2;
-		memcpy(p + 1, &sin->sin_addr.s_addr, 4);
-		memcpy(p + 5, &port, 2);
-		n = 7;
+		enc_sockaddr_inet(e, sin->sin_addr.s_addr, ntohs(sin->sin_port));
 	} else if(ss.ss_family == AF_INET6 && ulen >= (int)sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		u16 port = ntohs(sin6->sin6_port);
-		p[0] = 10;
 		memcpy(p + 1, &sin6->sin6_addr, 16);
-		memcpy(p + 17, &port, 2);
-		n = 19;
+		enc_sockaddr_inet6_port(e, ntohs(sin6->sin6_port));
 	} else if(ss.ss_family == AF_UNIX) {
 		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
 		const char *path = sun->sun_path[0] ? sun->sun_path : sun->sun_path + 1;
-		size_t l = strnlen(path, sizeof(sun->sun_path) - 1);
-		p[0] = 1;
+		size_t l = strnlen(path, FS_UNIX_PATH_MAX - 1);
 		memcpy(p + 1, path, l);
 		p[1 + l] = 0;
-		n = 2 + l;
-	}
-	if(!n) {
+		enc_sockaddr_unix(e, l + 1);
+	} else {
 		enc_empty(e);
-		return;
 	}
-	e->off += n;
-	enc_set_len(e, (u16)n);
 }
 
 /* ---- process information ---- */
@@ -633,7 +559,7 @@ static void emit_clone_x(struct fs_cpu *c, long id, long ret, unsigned long *a) 
 	enc_fdlimit_pf_vm(&e, t, mm);
 	enc_kernel_str(&e, t->comm, TASK_COMM_LEN);
 	enc_cgroups(&e, c, t);
-	enc_u32(&e, clone_flags_to_scap(kflags));
+	enc_u32(&e, fs_clone_flags_to_scap(kflags));
 	rcu_read_lock();
 	cred = rcu_dereference(t->cred);
 	enc_u32(&e, __kuid_val(cred->euid));
@@ -731,7 +657,7 @@ static void emit_execve_x(struct fs_cpu *c, long id, long ret) {
 
 /* ---- per-syscall events ---- */
 
-enum { K_GENERIC, K_CLONE, K_EXEC, K_OPEN, K_CLOSE, K_CONNECT };
+enum { K_GENERIC, K_CLONE, K_EXEC, K_OPEN, K_CLOSE, K_CONNECT, K_NET, K_IDS, K_DIR };
 
 static int classify(long id) {
 	switch(id) {
@@ -745,11 +671,34 @@ static int classify(long id) {
 		return K_EXEC;
 	case __NR_open:
 	case __NR_openat:
+	case __NR_openat2:
+	case __NR_creat:
 		return K_OPEN;
 	case __NR_close:
 		return K_CLOSE;
 	case __NR_connect:
 		return K_CONNECT;
+	case __NR_socket:
+	case __NR_bind:
+	case __NR_listen:
+	case __NR_accept:
+	case __NR_accept4:
+		return K_NET;
+	case __NR_setreuid:
+	case __NR_setregid:
+		/* their events are newer than the 2022 tables: generic there, as in the eBPF driver */
+		if(READ_ONCE(g.flags) & FS_START_COMPAT_2022)
+			return K_GENERIC;
+		return K_IDS;
+	case __NR_setuid:
+	case __NR_setgid:
+	case __NR_setresuid:
+	case __NR_setresgid:
+		return K_IDS;
+	case __NR_chdir:
+	case __NR_fchdir:
+	case __NR_chroot:
+		return K_DIR;
 	default:
 		return K_GENERIC;
 	}
@@ -778,8 +727,29 @@ static void emit_open(struct fs_cpu *c, int enter, long id, long ret, unsigned l
 		if(!enter)
 			enc_s64(&e, ret);
 		enc_user_str(&e, (const void *)a[0], PATH_MAX_LEN);
-		enc_u32(&e, open_flags_to_scap(fl));
-		enc_u32(&e, open_mode_to_scap(fl, mode));
+		enc_u32(&e, fs_open_flags_to_scap(fl));
+		enc_u32(&e, fs_open_mode_to_scap(fl, mode));
+	} else if(id == __NR_creat) {
+		type = enter ? PPME_SYSCALL_CREAT_E : PPME_SYSCALL_CREAT_X;
+		enc_begin(&e, c->scratch, type, enter ? 2 : 6);
+		if(!enter)
+			enc_s64(&e, ret);
+		enc_user_str(&e, (const void *)a[0], PATH_MAX_LEN);
+		enc_u32(&e, (u32)a[1] & 07777);
+	} else if(id == __NR_openat2) {
+		struct open_how how;
+		memset(&how, 0, sizeof(how));
+		if(copy_from_user_nofault(&how, (const void __user *)a[2], sizeof(how)))
+			memset(&how, 0, sizeof(how));
+		type = enter ? PPME_SYSCALL_OPENAT2_E : PPME_SYSCALL_OPENAT2_X;
+		enc_begin(&e, c->scratch, type, enter ? 5 : 8);
+		if(!enter)
+			enc_s64(&e, ret);
+		enc_s64(&e, (int)a[0]);
+		enc_user_str(&e, (const void *)a[1], PATH_MAX_LEN);
+		enc_u32(&e, fs_open_flags_to_scap(how.flags));
+		enc_u32(&e, fs_open_mode_to_scap(how.flags, how.mode));
+		enc_u32(&e, (u32)how.resolve); /* RESOLVE_* bits match PPM_RESOLVE_* order */
 	} else {
 		u32 fl = a[2], mode = a[3];
 		type = enter ? PPME_SYSCALL_OPENAT_2_E : PPME_SYSCALL_OPENAT_2_X;
@@ -788,12 +758,165 @@ static void emit_open(struct fs_cpu *c, int enter, long id, long ret, unsigned l
 			enc_s64(&e, ret);
 		enc_s64(&e, (int)a[0]);
 		enc_user_str(&e, (const void *)a[1], PATH_MAX_LEN);
-		enc_u32(&e, open_flags_to_scap(fl));
-		enc_u32(&e, open_mode_to_scap(fl, mode));
+		enc_u32(&e, fs_open_flags_to_scap(fl));
+		enc_u32(&e, fs_open_mode_to_scap(fl, mode));
 	}
 	if(!enter) {
 		enc_u32(&e, dev);
 		enc_u64(&e, ino);
+		if(id == __NR_creat)
+			enc_u16(&e, 0); /* fd flags: none known here (as the eBPF driver) */
+	}
+	end_event(c, &e, type);
+}
+
+/* socket, bind, listen, accept, accept4: the eBPF driver's parameter lists. */
+static void emit_net(struct fs_cpu *c, int enter, long id, long ret, unsigned long *a) {
+	struct scap_enc e;
+	u16 type;
+	long fd = (int)a[0];
+	int compat = READ_ONCE(g.flags) & FS_START_COMPAT_2022;
+	switch(id) {
+	case __NR_socket:
+		type = enter ? PPME_SOCKET_SOCKET_E : PPME_SOCKET_SOCKET_X;
+		enc_begin(&e, c->scratch, type, enter ? 3 : 5);
+		if(!enter)
+			enc_s64(&e, ret);
+		enc_u32(&e, (u32)a[0]);
+		enc_u32(&e, (u32)a[1]);
+		enc_u32(&e, (u32)a[2]);
+		if(!enter)
+			enc_u32(&e, 0);
+		break;
+	case __NR_bind:
+		type = enter ? PPME_SOCKET_BIND_E : PPME_SOCKET_BIND_X;
+		if(enter) {
+			enc_begin(&e, c->scratch, type, 1);
+			enc_s64(&e, fd);
+		} else {
+			enc_begin(&e, c->scratch, type, 3);
+			enc_s64(&e, ret);
+			enc_sockaddr_user(&e, (const void __user *)a[1], (int)a[2]);
+			enc_s64(&e, fd);
+		}
+		break;
+	case __NR_listen:
+		type = enter ? PPME_SOCKET_LISTEN_E : PPME_SOCKET_LISTEN_X;
+		enc_begin(&e, c->scratch, type, enter ? 2 : 3);
+		if(!enter)
+			enc_s64(&e, ret);
+		enc_s64(&e, fd);
+		enc_s32(&e, (int)a[1]);
+		break;
+	default: { /* accept, accept4 */
+		int is4 = id == __NR_accept4;
+		int old4 = is4 && compat; /* the older accept4 event: no flags on exit */
+		u32 qlen = 0, qmax = 0;
+		struct sock *ls;
+		if(old4)
+			type = enter ? PPME_SOCKET_ACCEPT4_5_E : PPME_SOCKET_ACCEPT4_5_X;
+		else if(is4)
+			type = enter ? PPME_SOCKET_ACCEPT4_6_E : PPME_SOCKET_ACCEPT4_6_X;
+		else
+			type = enter ? PPME_SOCKET_ACCEPT_5_E : PPME_SOCKET_ACCEPT_5_X;
+		if(enter) {
+			enc_begin(&e, c->scratch, type, is4 ? 1 : 0);
+			if(is4)
+				enc_s32(&e, (int)a[3]);
+			break;
+		}
+		enc_begin(&e, c->scratch, type, is4 && !old4 ? 6 : 5);
+		enc_s64(&e, ret);
+		if(ret >= 0)
+			enc_socktuple(&e, ret);
+		else
+			enc_empty(&e);
+		rcu_read_lock();
+		ls = fd_sock_rcu(fd);
+		if(ls) {
+			qlen = READ_ONCE(ls->sk_ack_backlog);
+			qmax = READ_ONCE(ls->sk_max_ack_backlog);
+		}
+		rcu_read_unlock();
+		enc_u8(&e, fs_queue_pct(qlen, qmax));
+		enc_u32(&e, qlen);
+		enc_u32(&e, qmax);
+		if(is4 && !old4)
+			enc_s32(&e, (int)a[3]);
+		break;
+	}
+	}
+	end_event(c, &e, type);
+}
+
+/* setuid/setgid (1 id), setreuid/setregid (2), setresuid/setresgid (3): the
+ * ids on the exit event, as the current event versions carry them. */
+static void emit_ids(struct fs_cpu *c, int enter, long id, long ret, unsigned long *a) {
+	struct scap_enc e;
+	u16 type;
+	u32 n, i;
+	switch(id) {
+	case __NR_setuid:
+		type = enter ? PPME_SYSCALL_SETUID_E : PPME_SYSCALL_SETUID_X;
+		n = 1;
+		break;
+	case __NR_setgid:
+		type = enter ? PPME_SYSCALL_SETGID_E : PPME_SYSCALL_SETGID_X;
+		n = 1;
+		break;
+	case __NR_setreuid:
+		type = enter ? PPME_SYSCALL_SETREUID_E : PPME_SYSCALL_SETREUID_X;
+		n = 2;
+		break;
+	case __NR_setregid:
+		type = enter ? PPME_SYSCALL_SETREGID_E : PPME_SYSCALL_SETREGID_X;
+		n = 2;
+		break;
+	case __NR_setresuid:
+		type = enter ? PPME_SYSCALL_SETRESUID_E : PPME_SYSCALL_SETRESUID_X;
+		n = 3;
+		break;
+	default:
+		type = enter ? PPME_SYSCALL_SETRESGID_E : PPME_SYSCALL_SETRESGID_X;
+		n = 3;
+		break;
+	}
+	if(enter) {
+		/* the setre*id enter events carry nothing; the others repeat the ids */
+		if(n == 2) {
+			enc_begin(&e, c->scratch, type, 0);
+		} else {
+			enc_begin(&e, c->scratch, type, n);
+			for(i = 0; i < n; i++)
+				enc_u32(&e, (u32)a[i]);
+		}
+	} else {
+		enc_begin(&e, c->scratch, type, n + 1);
+		enc_s64(&e, ret);
+		for(i = 0; i < n; i++)
+			enc_u32(&e, (u32)a[i]);
+	}
+	end_event(c, &e, type);
+}
+
+/* chdir, chroot (path on exit) and fchdir (fd). */
+static void emit_dir(struct fs_cpu *c, int enter, long id, long ret, unsigned long *a) {
+	struct scap_enc e;
+	u16 type;
+	if(id == __NR_fchdir) {
+		type = enter ? PPME_SYSCALL_FCHDIR_E : PPME_SYSCALL_FCHDIR_X;
+		enc_begin(&e, c->scratch, type, enter ? 1 : 2);
+		if(!enter)
+			enc_s64(&e, ret);
+		enc_s64(&e, (int)a[0]);
+	} else {
+		type = id == __NR_chdir ? (enter ? PPME_SYSCALL_CHDIR_E : PPME_SYSCALL_CHDIR_X)
+		                        : (enter ? PPME_SYSCALL_CHROOT_E : PPME_SYSCALL_CHROOT_X);
+		enc_begin(&e, c->scratch, type, enter ? 0 : 2);
+		if(!enter) {
+			enc_s64(&e, ret);
+			enc_user_str(&e, (const void *)a[0], PATH_MAX_LEN);
+		}
 	}
 	end_event(c, &e, type);
 }
@@ -878,6 +1001,15 @@ static void probe_sys_enter(void *data, struct pt_regs *regs, long id) {
 	case K_CONNECT:
 		emit_connect(c, 1, 0, a);
 		break;
+	case K_NET:
+		emit_net(c, 1, id, 0, a);
+		break;
+	case K_IDS:
+		emit_ids(c, 1, id, 0, a);
+		break;
+	case K_DIR:
+		emit_dir(c, 1, id, 0, a);
+		break;
 	default:
 		emit_generic(c, 1, id);
 		break;
@@ -916,6 +1048,15 @@ static void probe_sys_exit(void *data, struct pt_regs *regs, long ret) {
 		break;
 	case K_CONNECT:
 		emit_connect(c, 0, ret, a);
+		break;
+	case K_NET:
+		emit_net(c, 0, id, ret, a);
+		break;
+	case K_IDS:
+		emit_ids(c, 0, id, ret, a);
+		break;
+	case K_DIR:
+		emit_dir(c, 0, id, ret, a);
 		break;
 	default:
 		emit_generic(c, 0, id);
@@ -1184,6 +1325,7 @@ static struct miscdevice fs_misc = {
 
 static int __init fs_init(void) {
 	int err;
+	check_flag_values();
 	if(ring_kb < 64 || ring_kb > 262144 || (ring_kb & (ring_kb - 1))) {
 		pr_err("falco_scap: ring_kb must be a power of two in 64..262144\n");
 		return -EINVAL;
