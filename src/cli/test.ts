@@ -5,7 +5,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '../errors.js';
 import { loadSpecs, type TestCase } from '../testing/spec.js';
-import { DEFAULT_ENGINE_MODULE, exitCodeFor, runCases, type CaseResult, type EngineSource } from '../testing/runner.js';
+import { DEFAULT_ENGINE_MODULE, exitCodeFor, renderStats, runCases, type CaseResult, type EngineSource, type WorkerStats } from '../testing/runner.js';
+import { threadCpu } from '../testing/thread-cpu.js';
 import { renderCase, renderHuman, renderSummary } from '../testing/reporters/human.js';
 import { renderJunit } from '../testing/reporters/junit.js';
 import { renderTap } from '../testing/reporters/tap.js';
@@ -26,7 +27,7 @@ export interface TestCommandOptions {
 
 /** What the command runs against; tests substitute a fake engine and capture output. */
 export interface TestDeps {
-  /** Default: the real engine module, dist/replay/engine.js, loaded in each worker thread. */
+  /** Default: the real engine module, dist/testing/engine.js, loaded in each worker thread. */
   readonly engine?: EngineSource;
   /** Default: dist/testing/worker.js. */
   readonly workerUrl?: URL;
@@ -35,11 +36,35 @@ export interface TestDeps {
   readonly stderr?: NodeJS.WritableStream;
 }
 
+/** Streams whose reader went away (`| head`): later writes are dropped, as a pipeline expects. */
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+const watchedStreams = new WeakSet<NodeJS.WritableStream>();
+
+function watchForClosedPipe(stream: NodeJS.WritableStream): void {
+  if (watchedStreams.has(stream)) return;
+  watchedStreams.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') closedStreams.add(stream);
+    else throw e;
+  });
+}
+
 function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   if (text === '') return Promise.resolve();
+  watchForClosedPipe(stream);
+  if (closedStreams.has(stream)) return Promise.resolve();
   return new Promise((resolvePromise) => {
-    if (stream.write(text)) resolvePromise();
-    else stream.once('drain', () => resolvePromise());
+    if (stream.write(text)) {
+      resolvePromise();
+      return;
+    }
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolvePromise();
+    };
+    stream.once('drain', done);
+    stream.once('error', done);
   });
 }
 
@@ -90,6 +115,7 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
   const humanOnStdout = reporter === 'human' ? opts.output === undefined : opts.output !== undefined;
   const c = chalkFor(stdout);
   const pendingWrites: Promise<void>[] = [];
+  let statsText = '';
   const results: CaseResult[] = await runCases(cases, {
     jobs,
     engine: deps.engine ?? { module: DEFAULT_ENGINE_MODULE },
@@ -99,7 +125,10 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     onResult: (r) => {
       if (humanOnStdout) pendingWrites.push(write(stdout, renderCase(r, c)));
     },
+    // For benchmarks (bench/test-jobs.sh): how the work was split between threads.
+    ...(process.env.FALCO_SCAP_TEST_STATS && { onStats: (w: readonly WorkerStats[]) => void (statsText = renderStats(w, threadCpu())) }),
   });
+  await write(stderr, statsText);
   await Promise.all(pendingWrites);
   const report: Report = { results, durationMs: performance.now() - t0, startedAt };
   if (humanOnStdout) await write(stdout, renderSummary(report, c));

@@ -41,6 +41,8 @@ export interface FieldExpectation {
 export interface AlertExpectation {
   readonly pos: Pos;
   readonly rule?: string;
+  /** Where `rule` is written, for errors about the name. */
+  readonly rulePos?: Pos;
   readonly priority?: string;
   readonly source?: string;
   readonly tags: readonly string[];

@@ -1,13 +1,31 @@
 /** Messages between the test runner and its worker threads (see worker.ts). */
-import type { ReplayForTest, ReplayOutcome, ReplayRequest } from './types.js';
+import type { CaseVerdict } from './execute.js';
+import type { TestCase } from './spec.js';
+import type { ThreadCpu } from './thread-cpu.js';
+import type { TestEngine } from './types.js';
+
 export interface WorkerInit {
-  /** URL (file:) of a module exporting `replayForTest`. */
+  /** URL (file:) of a module exporting `prepareForTest` and/or `replayForTest`. */
   readonly engineModule: string;
+  /** Rewrite snapshots instead of comparing them. */
+  readonly update: boolean;
+  /** For paths in messages. */
+  readonly cwd: string;
+  /** Send the thread's CPU time and compile count with every verdict. */
+  readonly stats?: boolean;
 }
 
+/** One case to run; the worker replays it and judges the alerts itself. */
 export interface WorkerRequest {
   readonly id: number;
-  readonly request: ReplayRequest;
+  readonly case: TestCase;
+}
+
+export interface WorkerReply {
+  readonly id: number;
+  readonly verdict: CaseVerdict;
+  /** With `stats`: totals for this worker so far. */
+  readonly stats?: { readonly compiled: number; readonly cpu?: ThreadCpu };
 }
 
 export interface SerializedError {
@@ -18,10 +36,6 @@ export interface SerializedError {
   readonly stack?: string;
 }
 
-export type WorkerReply =
-  | { readonly id: number; readonly ok: true; readonly outcome: ReplayOutcome; readonly ms: number }
-  | { readonly id: number; readonly ok: false; readonly error: SerializedError; readonly ms: number };
-
 /** InputErrors from any copy of errors.js (the engine may load its own) count: they carry exitCode 2. */
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof Error) {
@@ -31,9 +45,11 @@ export function serializeError(e: unknown): SerializedError {
   return { input: false, name: 'Error', message: String(e) };
 }
 
-export async function loadEngine(moduleUrl: string): Promise<ReplayForTest> {
-  const mod = (await import(moduleUrl)) as { replayForTest?: unknown };
-  if (typeof mod.replayForTest !== 'function') throw new Error(`${moduleUrl} does not export a function replayForTest`);
-  return mod.replayForTest as ReplayForTest;
+/** Imports an engine module and checks it exports an entry point. */
+export async function loadEngine(moduleUrl: string): Promise<TestEngine> {
+  const mod = (await import(moduleUrl)) as { prepareForTest?: unknown; replayForTest?: unknown };
+  const prepare = typeof mod.prepareForTest === 'function' ? (mod.prepareForTest as TestEngine['prepareForTest']) : undefined;
+  const replay = typeof mod.replayForTest === 'function' ? (mod.replayForTest as TestEngine['replayForTest']) : undefined;
+  if (prepare === undefined && replay === undefined) throw new Error(`${moduleUrl} exports neither prepareForTest nor replayForTest`);
+  return { ...(prepare !== undefined && { prepareForTest: prepare }), ...(replay !== undefined && { replayForTest: replay }) };
 }
-

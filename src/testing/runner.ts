@@ -1,48 +1,32 @@
 /**
- * Runs test cases: replays on a pool of worker threads (each loads its own engine),
- * expectations and snapshots checked on the main thread, results in spec order.
+ * Runs test cases on a pool of long-lived worker threads. Each worker loads the engine once
+ * and keeps compiled rulesets between cases; it replays a case and judges its alerts
+ * itself, so the main thread only hands out cases (the next one to whichever worker is
+ * free) and reports verdicts, in spec order.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { displayPath, type TestCase } from './spec.js';
-import { evaluate, PRIORITIES, type Failure } from './expectations.js';
-import { checkSnapshot } from './snapshot.js';
-import type { ReplayForTest, ReplayOutcome, ReplayRequest } from './types.js';
-import { serializeError, type SerializedError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.js';
+import type { TestCase } from './spec.js';
+import { CaseExecutor, type CaseStatus, type CaseVerdict } from './execute.js';
+import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { threadCpu, type ThreadCpu } from './thread-cpu.js';
+import type { ReplayForTest, TestEngine } from './types.js';
 
-/** Where replays come from: a module (loaded in each worker thread) or a function (run in-process). */
-export type EngineSource = { readonly module: string } | { readonly replay: ReplayForTest };
+export { judge, normalizeOutcome, unknownRules, type CaseError, type CaseStatus } from './execute.js';
 
-/** The real engine, beside this file once built: dist/replay/engine.js. */
-export const DEFAULT_ENGINE_MODULE: string = new URL('../replay/replay-for-test.js', import.meta.url).href;
+/** Where replays come from: a module (loaded in each worker thread) or an engine run in-process. */
+export type EngineSource = { readonly module: string } | { readonly replay: ReplayForTest } | { readonly engine: TestEngine };
+
+/** The real engine adapter, beside this file once built: dist/testing/engine.js. */
+export const DEFAULT_ENGINE_MODULE: string = new URL('./engine.js', import.meta.url).href;
 
 /** The worker entry built beside this file. */
 export const DEFAULT_WORKER_URL: URL = new URL('./worker.js', import.meta.url);
 
-export type CaseStatus = 'pass' | 'fail' | 'error' | 'skip';
-
-export interface CaseError {
-  readonly message: string;
-  /** An InputError (bad rules file, bad capture): exit 2. Otherwise a bug: exit 70, with the stack. */
-  readonly input: boolean;
-  readonly stack?: string;
-}
-
-export interface CaseResult {
+export interface CaseResult extends CaseVerdict {
   readonly case: TestCase;
-  readonly status: CaseStatus;
-  /** Replay plus checks, in milliseconds. */
-  readonly durationMs: number;
-  readonly events?: number;
-  readonly alerts?: number;
-  readonly failures: readonly Failure[];
-  readonly error?: CaseError;
-  /** The snapshot was written by --update. */
-  readonly snapshot?: 'created' | 'updated';
-  /** Reason, for skipped cases. */
-  readonly skipReason?: string;
 }
 
 export interface RunOptions {
@@ -57,6 +41,16 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Called once per case, in spec order, as soon as it and every case before it are done. */
   readonly onResult?: (r: CaseResult, index: number) => void;
+  /** Given: called once at the end with what each worker (or the in-process engine) did. */
+  readonly onStats?: (workers: readonly WorkerStats[]) => void;
+}
+
+export interface WorkerStats {
+  readonly cases: number;
+  /** Rulesets compiled (cache misses). */
+  readonly compiled: number;
+  /** The thread's CPU time (Linux). */
+  readonly cpu?: ThreadCpu;
 }
 
 /** A module path or URL → a URL string `import()` accepts. */
@@ -65,42 +59,59 @@ export function moduleUrl(m: string): string {
   return pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
 }
 
+function optionalCpu(cpu: ThreadCpu | undefined): { cpu?: ThreadCpu } {
+  return cpu === undefined ? {} : { cpu };
+}
+
+function crashed(message: string, e?: unknown): CaseVerdict {
+  const s = e === undefined ? undefined : serializeError(e);
+  return { status: 'error', durationMs: 0, failures: [], error: { input: false, message, ...(s?.stack !== undefined && { stack: s.stack }) } };
+}
+
+/** One long-lived worker thread, one case at a time; respawned if it dies. */
 class WorkerSlot {
   private worker: Worker | undefined;
-  private pending: { id: number; resolve: (r: WorkerReply) => void } | undefined;
+  private pending: { id: number; resolve: (r: CaseVerdict) => void } | undefined;
   private seq = 0;
+  /** Cases answered, and the worker's last reported totals (a respawned worker starts again). */
+  readonly stats: { cases: number; compiled: number; cpu?: ThreadCpu } = { cases: 0, compiled: 0 };
 
   constructor(
     private readonly url: URL,
     private readonly init: WorkerInit,
   ) {}
 
-  private spawn(): Worker {
+  spawn(): Worker {
     const w = new Worker(this.url, { workerData: this.init });
-    const fail = (error: SerializedError) => {
+    const fail = (v: CaseVerdict) => {
       if (this.worker === w) this.worker = undefined;
       const p = this.pending;
       this.pending = undefined;
-      p?.resolve({ id: p.id, ok: false, error, ms: 0 });
+      p?.resolve(v);
     };
     w.on('message', (m: WorkerReply) => {
       const p = this.pending;
       if (p === undefined || m.id !== p.id) return;
       this.pending = undefined;
-      p.resolve(m);
+      this.stats.cases++;
+      if (m.stats !== undefined) {
+        this.stats.compiled = m.stats.compiled;
+        if (m.stats.cpu !== undefined) this.stats.cpu = m.stats.cpu;
+      }
+      p.resolve(m.verdict);
     });
-    w.on('error', (e) => fail({ ...serializeError(e), input: false, message: `worker thread failed: ${e instanceof Error ? e.message : String(e)}` }));
-    w.on('exit', (code) => fail({ input: false, name: 'Error', message: `worker thread exited with code ${code} during the replay` }));
+    w.on('error', (e) => fail(crashed(`worker thread failed: ${e instanceof Error ? e.message : String(e)}`, e)));
+    w.on('exit', (code) => fail(crashed(`worker thread exited with code ${code} during the replay`)));
     this.worker = w;
     return w;
   }
 
-  call(request: ReplayRequest): Promise<WorkerReply> {
+  run(c: TestCase): Promise<CaseVerdict> {
     const w = this.worker ?? this.spawn();
     const id = ++this.seq;
     return new Promise((resolvePromise) => {
       this.pending = { id, resolve: resolvePromise };
-      w.postMessage({ id, request } satisfies WorkerRequest);
+      w.postMessage({ id, case: c } satisfies WorkerRequest);
     });
   }
 
@@ -111,52 +122,6 @@ class WorkerSlot {
   }
 }
 
-function plainValue(v: unknown): string | number | boolean | null {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (v === undefined) return null;
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-}
-
-/**
- * Defensive: output field values outside the declared type (an engine passing raw bigints
- * or lists through) become numbers/strings, so matching and snapshots never throw.
- */
-export function normalizeOutcome(o: ReplayOutcome): ReplayOutcome {
-  let clean = true;
-  for (const a of o.alerts) {
-    for (const v of Object.values(a.outputFields)) {
-      if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') clean = false;
-    }
-    if (typeof a.priority !== 'string' || typeof a.time !== 'bigint') clean = false;
-  }
-  if (clean) return o;
-  return {
-    events: o.events,
-    alerts: o.alerts.map((a) => {
-      const outputFields: Record<string, string | number | boolean | null> = {};
-      for (const [k, v] of Object.entries(a.outputFields)) outputFields[k] = plainValue(v);
-      return { ...a, time: BigInt(a.time), priority: typeof a.priority === 'number' ? (PRIORITIES[a.priority] ?? String(a.priority)) : String(a.priority), outputFields };
-    }),
-  };
-}
-
-/** Check a replay outcome against a case's expectations (and snapshot). */
-export function judge(c: TestCase, outcome: ReplayOutcome, update: boolean, cwd: string): Pick<CaseResult, 'status' | 'failures' | 'snapshot' | 'error'> {
-  const failures = evaluate(c.expect, outcome.alerts);
-  let snapshot: CaseResult['snapshot'];
-  if (c.expect.snapshot !== undefined) {
-    try {
-      const s = checkSnapshot(c.expect.snapshot, c.name, outcome.alerts, update, displayPath(c.expect.snapshot.file, cwd));
-      if (s.failure) failures.push(s.failure);
-      snapshot = s.written;
-    } catch (e) {
-      return { status: 'error', failures, error: { input: true, message: `snapshot ${displayPath(c.expect.snapshot.file, cwd)}: ${(e as Error).message}` } };
-    }
-  }
-  return { status: failures.length ? 'fail' : 'pass', failures, ...(snapshot && { snapshot }) };
-}
-
 /** Run cases with at most `jobs` replays at a time; results in the order of `cases`. */
 export async function runCases(cases: readonly TestCase[], opts: RunOptions): Promise<CaseResult[]> {
   const jobs = Math.max(1, Math.floor(opts.jobs));
@@ -164,37 +129,38 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
   const update = opts.update ?? false;
   const results: (CaseResult | undefined)[] = new Array(cases.length).fill(undefined);
   let emitted = 0;
-  const done = (i: number, r: CaseResult) => {
-    results[i] = r;
+  const done = (i: number, v: CaseVerdict) => {
+    results[i] = { case: cases[i]!, ...v };
     while (emitted < cases.length && results[emitted] !== undefined) {
       opts.onResult?.(results[emitted]!, emitted);
       emitted++;
     }
   };
 
-  let call: (req: ReplayRequest, slot: number) => Promise<WorkerReply>;
+  let run: (c: TestCase, slot: number) => Promise<CaseVerdict>;
+  let stats: () => WorkerStats[];
   const slots: WorkerSlot[] = [];
   const runnable = cases.filter((c) => c.skip === undefined).length;
   const width = Math.max(1, Math.min(jobs, runnable));
-  if ('replay' in opts.engine) {
-    const replay = opts.engine.replay;
-    call = async (req) => {
-      const t0 = performance.now();
-      try {
-        const outcome = await replay(req);
-        return { id: 0, ok: true, outcome, ms: performance.now() - t0 };
-      } catch (e) {
-        return { id: 0, ok: false, error: serializeError(e), ms: performance.now() - t0 };
-      }
-    };
+  if (!('module' in opts.engine)) {
+    // In-process: one executor, so lanes share its cache of prepared rules.
+    const executor = new CaseExecutor('engine' in opts.engine ? opts.engine.engine : { replayForTest: opts.engine.replay }, { update, cwd });
+    run = (c) => executor.run(c);
+    stats = () => [{ cases: runnable, compiled: executor.compiled, ...optionalCpu(threadCpu()) }];
   } else {
     const url = opts.workerUrl ?? DEFAULT_WORKER_URL;
     if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
       throw new Error(`worker entry ${fileURLToPath(url)} not found (build with npm run build)`);
     }
-    const init: WorkerInit = { engineModule: moduleUrl(opts.engine.module) };
-    for (let i = 0; i < width; i++) slots.push(new WorkerSlot(url, init));
-    call = (req, slot) => slots[slot]!.call(req);
+    const init: WorkerInit = { engineModule: moduleUrl(opts.engine.module), update, cwd, stats: opts.onStats !== undefined };
+    for (let i = 0; i < width; i++) {
+      const s = new WorkerSlot(url, init);
+      // Started now, all at once: engine loading in the workers overlaps.
+      if (runnable > 0) s.spawn();
+      slots.push(s);
+    }
+    run = (c, slot) => slots[slot]!.run(c);
+    stats = () => slots.map((s) => ({ cases: s.stats.cases, compiled: s.stats.compiled, ...optionalCpu(s.stats.cpu) }));
   }
 
   let next = 0;
@@ -203,31 +169,10 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
       const i = next++;
       const c = cases[i]!;
       if (c.skip !== undefined) {
-        done(i, { case: c, status: 'skip', durationMs: 0, failures: [], skipReason: c.skip });
+        done(i, { status: 'skip', durationMs: 0, failures: [], skipReason: c.skip });
         continue;
       }
-      const reply = await call(c.request, slot);
-      const t0 = performance.now();
-      if (!reply.ok) {
-        const e = reply.error;
-        done(i, {
-          case: c,
-          status: 'error',
-          durationMs: reply.ms,
-          failures: [],
-          error: { input: e.input, message: e.message, ...(e.stack !== undefined && { stack: e.stack }) },
-        });
-        continue;
-      }
-      const outcome = normalizeOutcome(reply.outcome);
-      const j = judge(c, outcome, update, cwd);
-      done(i, {
-        case: c,
-        durationMs: reply.ms + (performance.now() - t0),
-        events: outcome.events,
-        alerts: outcome.alerts.length,
-        ...j,
-      });
+      done(i, await run(c, slot));
     }
   };
   try {
@@ -235,6 +180,7 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
   } finally {
     await Promise.all(slots.map((s) => s.close()));
   }
+  opts.onStats?.(stats());
   return results as CaseResult[];
 }
 
@@ -257,4 +203,12 @@ export function exitCodeFor(results: readonly CaseResult[]): number {
   if (results.some((r) => r.status === 'error')) return 2;
   if (results.some((r) => r.status === 'fail')) return 1;
   return 0;
+}
+
+/** `FALCO_SCAP_TEST_STATS` lines: each worker's cases, compilations and CPU, then the main thread's. */
+export function renderStats(workers: readonly WorkerStats[], main: ThreadCpu | undefined): string {
+  const cpu = (c: ThreadCpu | undefined) => (c === undefined ? '' : `, CPU ${(c.runMs / 1000).toFixed(3)} s (waited ${(c.waitMs / 1000).toFixed(3)} s for a CPU)`);
+  const lines = workers.map((w, i) => `falco-scap: stats: worker ${i + 1}: ${w.cases} case${w.cases === 1 ? '' : 's'}, ${w.compiled} ruleset${w.compiled === 1 ? '' : 's'} compiled${cpu(w.cpu)}\n`);
+  lines.push(`falco-scap: stats: main thread${cpu(main) || ': CPU time not available'}\n`);
+  return lines.join('');
 }

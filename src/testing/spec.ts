@@ -36,6 +36,7 @@ import {
   type ValueMatcher,
 } from './expectations.js';
 import { glob, hasMagic } from './glob.js';
+import { didYouMean } from './suggest.js';
 import type { ReplayRequest } from './types.js';
 import { parseYamlWithPositions, type PMap, type PNode, type Pos } from './yaml.js';
 
@@ -81,33 +82,6 @@ export function displayPath(file: string, cwd: string): string {
   return shown.split(sep).join('/');
 }
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length]!;
-}
-
-function suggest(key: string, allowed: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of allowed) {
-    const dist = editDistance(key.toLowerCase(), k);
-    if (dist < bestD) {
-      best = k;
-      bestD = dist;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean '${best}'?)` : '';
-}
-
 function slug(name: string): string {
   const s = name
     .toLowerCase()
@@ -150,7 +124,7 @@ class SpecParser {
   map(n: PNode, what: string, allowed: readonly string[]): PMap | undefined {
     if (n.kind !== 'map') return this.err(n.pos, `${what} must be a mapping, not ${this.kindName(n)}`);
     for (const e of n.entries) {
-      if (!allowed.includes(e.key)) this.err(e.keyPos, `unknown key '${e.key}' in ${what}${suggest(e.key, allowed)}; expected one of: ${allowed.join(', ')}`);
+      if (!allowed.includes(e.key)) this.err(e.keyPos, `unknown key '${e.key}' in ${what}${didYouMean(e.key, allowed)}; expected one of: ${allowed.join(', ')}`);
     }
     return n;
   }
@@ -301,6 +275,7 @@ class SpecParser {
     const m = this.map(n, 'an alerts entry', ALERT_KEYS);
     if (m === undefined) return undefined;
     let rule: string | undefined;
+    let rulePos: Pos | undefined;
     let priority: string | undefined;
     let source: string | undefined;
     let tags: string[] = [];
@@ -312,6 +287,7 @@ class SpecParser {
       switch (e.key) {
         case 'rule':
           rule = this.string(e.value, 'rule');
+          rulePos = e.value.pos;
           ok &&= rule !== undefined;
           break;
         case 'priority': {
@@ -361,7 +337,7 @@ class SpecParser {
     if (rule === undefined && priority === undefined && source === undefined && tags.length === 0 && output === undefined && fields.length === 0 && count.min > 0) {
       return this.err(m.pos, `an alerts entry needs at least one of: ${ALERT_KEYS.filter((k) => k !== 'count').join(', ')}`);
     }
-    return { pos: m.pos, tags, fields, count, ...(rule !== undefined && { rule }), ...(priority !== undefined && { priority }), ...(source !== undefined && { source }), ...(output !== undefined && { output }) };
+    return { pos: m.pos, tags, fields, count, ...(rule !== undefined && { rule, rulePos: rulePos! }), ...(priority !== undefined && { priority }), ...(source !== undefined && { source }), ...(output !== undefined && { output }) };
   }
 
   expect(n: PNode, caseName: string): Expectations | undefined {

@@ -1,8 +1,9 @@
 /**
- * The contract between `falco-scap test` and the replay engine. The engine module
- * (src/replay/engine.ts) exports `replayForTest(req: ReplayRequest): Promise<ReplayOutcome>`;
- * the test runner loads it lazily inside each worker thread, so tests can substitute a
- * fake module.
+ * The contract between `falco-scap test` and the replay engine. An engine module exports
+ * `prepareForTest` (preferred: load and compile rules once, replay many captures with
+ * them; the runner caches what it returns per worker thread) and/or `replayForTest` (one
+ * self-contained replay). The runner imports the module inside each worker thread, so
+ * tests can substitute a fake module. The real one is src/testing/engine.ts.
  */
 export interface ReplayRequest {
   captures: string[];
@@ -10,6 +11,9 @@ export interface ReplayRequest {
   configFile?: string;
   overrides: string[];
 }
+
+/** What a prepared ruleset depends on: a request without its captures. */
+export type RulesRequest = Omit<ReplayRequest, 'captures'>;
 
 export interface TestAlert {
   time: bigint /* ns since epoch */;
@@ -26,5 +30,25 @@ export interface ReplayOutcome {
   events: number;
 }
 
-/** The engine entry point's type. */
+/** Rules loaded and compiled for one RulesRequest, reusable for any number of replays. */
+export interface PreparedRules {
+  /**
+   * Every rule the loaded rules files define (enabled or not, any priority): expectations
+   * naming another rule are spec errors. Undefined when the engine cannot tell.
+   */
+  readonly ruleNames?: readonly string[];
+  /** Replays the captures in order; each call starts from empty state. */
+  replay(captures: readonly string[]): Promise<ReplayOutcome>;
+}
+
+/** The one-shot engine entry point's type. */
 export type ReplayForTest = (req: ReplayRequest) => Promise<ReplayOutcome>;
+
+/** The preparing engine entry point's type. */
+export type PrepareForTest = (req: RulesRequest) => Promise<PreparedRules>;
+
+/** What the runner needs from an engine module (at least one of the two). */
+export interface TestEngine {
+  readonly prepareForTest?: PrepareForTest;
+  readonly replayForTest?: ReplayForTest;
+}

@@ -1,29 +1,43 @@
 /**
- * Worker-thread entry of `falco-scap test`. It imports the replay engine lazily from the
- * module named in workerData (the real dist/replay/engine.js, or a fake in tests), then
- * answers one request at a time: { id, request } → { id, ok, outcome | error }.
+ * Worker-thread entry of `falco-scap test`. A long-lived worker: it imports the engine
+ * module named in workerData as soon as it starts (the real src/testing/engine.ts, or a
+ * fake in tests), then runs one case per message, keeping compiled rulesets between
+ * cases (CaseExecutor), and answers with the verdict: { id, case } → { id, verdict }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { CaseExecutor, type CaseVerdict } from './execute.js';
+import { threadCpu } from './thread-cpu.js';
 import { loadEngine, serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.js';
-import type { ReplayForTest } from './types.js';
+
+function failed(e: unknown, ms: number): CaseVerdict {
+  const s = serializeError(e);
+  return { status: 'error', durationMs: ms, failures: [], error: { input: s.input, message: s.message, ...(s.stack !== undefined && { stack: s.stack }) } };
+}
 
 const init = workerData as Partial<WorkerInit> | null;
 if (parentPort !== null && init !== null && typeof init === 'object' && typeof init.engineModule === 'string') {
   const port = parentPort;
-  const engineModule = init.engineModule;
-  let engine: Promise<ReplayForTest> | undefined;
+  const wantStats = init.stats === true;
+  const opts = { update: init.update === true, cwd: typeof init.cwd === 'string' ? init.cwd : process.cwd() };
+  // Started before the first case arrives, so module loading overlaps the main thread's work.
+  const executor = loadEngine(init.engineModule).then((engine) => new CaseExecutor(engine, opts));
+  executor.catch(() => undefined); // reported with the first case
   port.on('message', (msg: WorkerRequest) => {
     const t0 = performance.now();
-    engine ??= loadEngine(engineModule);
-    engine
-      .then((replay) => replay(msg.request))
+    executor
+      .then(async (x) => {
+        const verdict = await x.run(msg.case);
+        if (!wantStats) return { id: msg.id, verdict };
+        const cpu = threadCpu();
+        return { id: msg.id, verdict, stats: { compiled: x.compiled, ...(cpu !== undefined && { cpu }) } };
+      })
       .then(
-        (outcome) => port.postMessage({ id: msg.id, ok: true, outcome, ms: performance.now() - t0 } satisfies WorkerReply),
-        (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: serializeError(e), ms: performance.now() - t0 } satisfies WorkerReply),
+        (reply) => port.postMessage(reply satisfies WorkerReply),
+        (e: unknown) => port.postMessage({ id: msg.id, verdict: failed(e, performance.now() - t0) } satisfies WorkerReply),
       )
       .catch((e: unknown) => {
-        // The outcome could not be cloned (e.g. a function in it): report it, do not hang.
-        port.postMessage({ id: msg.id, ok: false, error: serializeError(e), ms: performance.now() - t0 } satisfies WorkerReply);
+        // The verdict could not be cloned: report it, do not hang.
+        port.postMessage({ id: msg.id, verdict: failed(e, performance.now() - t0) } satisfies WorkerReply);
       });
   });
 }
