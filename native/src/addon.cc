@@ -18,6 +18,9 @@ Napi::Object stats_to_js(Napi::Env env, const fscap::Stats &s) {
 	o.Set("drops", Napi::Number::New(env, (double)s.drops));
 	o.Set("dropsBufferFull", Napi::Number::New(env, (double)s.drops_buffer_full));
 	o.Set("dropsTooLarge", Napi::Number::New(env, (double)s.drops_too_large));
+	o.Set("dropsNested", Napi::Number::New(env, (double)s.drops_nested));
+	o.Set("driver", Napi::String::New(env, s.driver == fscap::Driver::Kmod ? "kmod" : "ebpf"));
+	o.Set("ringBytes", Napi::Number::New(env, s.ring_bytes));
 	o.Set("bytes", Napi::Number::New(env, (double)s.bytes));
 	o.Set("blocks", Napi::Number::New(env, (double)s.blocks));
 	o.Set("ncpus", Napi::Number::New(env, s.ncpus));
@@ -66,6 +69,15 @@ Napi::Value Start(const Napi::CallbackInfo &info) {
 		return env.Undefined();
 	}
 	opt.out = o.Get("out").As<Napi::String>().Utf8Value();
+	std::string drv = o.Has("driver") && o.Get("driver").IsString() ? o.Get("driver").As<Napi::String>().Utf8Value() : "ebpf";
+	if(drv == "kmod")
+		opt.driver = fscap::Driver::Kmod;
+	else if(drv != "ebpf") {
+		Napi::TypeError::New(env, "options.driver must be ebpf or kmod").ThrowAsJavaScriptException();
+		return env.Undefined();
+	}
+	if(o.Has("kmodDevice") && o.Get("kmodDevice").IsString())
+		opt.kmod_device = o.Get("kmodDevice").As<Napi::String>().Utf8Value();
 	std::string comp = o.Has("compress") && o.Get("compress").IsString()
 	                           ? o.Get("compress").As<Napi::String>().Utf8Value()
 	                           : "none";
@@ -91,6 +103,12 @@ Napi::Value Start(const Napi::CallbackInfo &info) {
 	opt.max_events = o.Has("maxEvents") && o.Get("maxEvents").IsNumber()
 	                         ? (uint64_t)o.Get("maxEvents").As<Napi::Number>().Int64Value()
 	                         : 0;
+	if(o.Has("drainNice") && o.Get("drainNice").IsNumber()) {
+		int n = o.Get("drainNice").As<Napi::Number>().Int32Value();
+		opt.drain_nice = n < -20 ? -20 : (n > 0 ? 0 : n);
+	}
+	if(o.Has("drainRealtime") && o.Get("drainRealtime").IsBoolean())
+		opt.drain_realtime = o.Get("drainRealtime").As<Napi::Boolean>().Value();
 	uint32_t rb = get_u32(o, "ringBytes", 8u << 20);
 	uint32_t pw = 1u << 16;
 	while(pw < rb && pw < (1u << 30))
@@ -140,6 +158,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 	exports.Set("stop", Napi::Function::New(env, Stop));
 	exports.Set("stats", Napi::Function::New(env, GetStats));
 	exports.Set("abiVersion", Napi::Number::New(env, 1));
+	Napi::Array drivers = Napi::Array::New(env, 2);
+	drivers.Set(0u, Napi::String::New(env, "ebpf"));
+	drivers.Set(1u, Napi::String::New(env, "kmod"));
+	exports.Set("drivers", drivers);
 	return exports;
 }
 

@@ -1,13 +1,16 @@
-// Live capture: loads the eBPF driver, drains the per-CPU ring buffers on a
-// native thread and writes event blocks straight to the capture file.
+// Live capture: loads the eBPF driver (or opens the kernel module's device),
+// drains the per-CPU ring buffers on a native thread and writes event blocks
+// straight to the capture file.
 #pragma once
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
+#include "kmod_source.h"
 #include "sink.h"
 #include "state.h"
 
@@ -16,7 +19,11 @@ struct ring_buffer;
 
 namespace fscap {
 
+enum class Driver { Ebpf, Kmod };
+
 struct Options {
+	Driver driver = Driver::Ebpf;
+	std::string kmod_device;  // empty: /dev/falco-scap
 	std::string out;
 	Compression compression = Compression::None;
 	int level = 0;
@@ -27,6 +34,8 @@ struct Options {
 	int32_t target_pid = 0;          // 0: whole system
 	uint64_t max_events = 0;         // 0: unlimited
 	uint32_t ring_bytes = 8u << 20;  // per CPU, power of two
+	bool drain_realtime = true;      // drain thread SCHED_RR (lowest RT priority) when allowed
+	int drain_nice = -20;            // else this nice value (0: leave it)
 };
 
 struct Stats {
@@ -35,9 +44,12 @@ struct Stats {
 	uint64_t drops = 0;           // events the driver could not push
 	uint64_t drops_buffer_full = 0;
 	uint64_t drops_too_large = 0;
+	uint64_t drops_nested = 0;  // kmod: probe re-entered on one CPU
 	uint64_t bytes = 0;   // uncompressed bytes of blocks
 	uint64_t blocks = 0;  // all blocks, state included
 	uint32_t ncpus = 0;
+	Driver driver = Driver::Ebpf;
+	uint32_t ring_bytes = 0;  // per CPU, as the driver has them
 	StateCounts state;
 	bool running = false;
 	bool done = false;  // stopped by itself (max events or a write error)
@@ -60,9 +72,15 @@ public:
 	int on_event(uint32_t cpu, const void *data, size_t size);
 
 private:
+	bool start_ebpf(std::string &err);
+	bool start_kmod(std::string &err);
 	void loop();
+	void loop_kmod();
 	void read_counters(Stats &s);
+	void read_kmod_counters(Stats &s);
 	bool write_batch(bool all);
+	// kmod with a target: the kernel traces everything, keep target's tree only
+	bool selected(const uint8_t *ev, uint32_t len);
 
 	Options opt_;
 	Sink sink_;
@@ -70,10 +88,16 @@ private:
 	ring_buffer *rb_ = nullptr;
 	std::vector<int> ring_fds_;
 	std::vector<std::pair<Capture *, uint32_t>> cbctx_;  // ring callback contexts
+	KmodSource *kmod_ = nullptr;
+	Stats kmod_final_;  // kmod counters read just before the device is closed
+	bool kmod_final_valid_ = false;
+	std::unordered_set<int64_t> targets_;  // thread ids in the target's tree (kmod)
+	uint32_t ring_bytes_ = 0;
 	std::thread th_;
 	std::atomic<bool> stop_req_{false};
 	std::atomic<bool> running_{false};
 	std::atomic<bool> done_{false};
+	std::atomic<bool> state_written_{false};  // the drain thread writes events only after the state
 	std::mutex mu_;  // guards error_, written_
 	std::string error_;
 	std::atomic<uint64_t> written_{0};

@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 /** Options understood by the addon's start(). */
 export interface NativeStartOptions {
   out: string;
+  /** Kernel side: the eBPF driver (default) or the kernel module's device. */
+  driver?: 'ebpf' | 'kmod';
+  /** The kernel module's device (default /dev/falco-scap). */
+  kmodDevice?: string;
   compress?: 'none' | 'gzip' | 'zstd';
   /** Compression level (gzip 1-9, zstd 1-19); 0 = library default. */
   level?: number;
@@ -28,6 +32,14 @@ export interface NativeStartOptions {
   ringBytes?: number;
   /** Write only event codes and syscall ids that 2022 readers (sysdig 0.29) know. */
   compat2022?: boolean;
+  /**
+   * Run the native drain thread SCHED_RR at the lowest real-time priority (default true, when
+   * the process may): on a host whose cores are all busy it must keep its share of CPU or the
+   * rings overflow, and a nice value alone does not cross sessions (autogroups).
+   */
+  drainRealtime?: boolean;
+  /** Nice value of the drain thread when it does not run real-time, -20..0 (default -20). */
+  drainNice?: number;
 }
 
 export interface NativeStats {
@@ -39,6 +51,12 @@ export interface NativeStats {
   drops: number;
   dropsBufferFull: number;
   dropsTooLarge: number;
+  /** Kernel module: events lost because a probe re-entered on one CPU (absent from older addons). */
+  dropsNested?: number;
+  /** The driver recording (absent from older addons, which only know eBPF). */
+  driver?: 'ebpf' | 'kmod';
+  /** Ring buffer bytes per CPU as the driver has them. */
+  ringBytes?: number;
   /** Uncompressed bytes of all blocks so far. */
   bytes: number;
   /** All blocks so far, state blocks included. */
@@ -59,6 +77,8 @@ export interface NativeRecorder {
   stop(): NativeStats | null;
   stats(): NativeStats | null;
   readonly abiVersion: number;
+  /** Drivers this build can record with (absent: eBPF only). */
+  readonly drivers?: readonly ('ebpf' | 'kmod')[];
 }
 
 export const INSTALL_HINT =

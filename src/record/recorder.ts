@@ -1,5 +1,6 @@
 /**
- * `record`: capture live system activity into a SCAP file with the eBPF driver.
+ * `record`: capture live system activity into a SCAP file with the eBPF driver
+ * or the kernel module (`driver`).
  * Events never pass through JavaScript: the native addon drains the kernel's
  * ring buffers and writes blocks itself; this module starts and stops it, runs
  * an optional command under trace and decides when to stop.
@@ -8,18 +9,28 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
-import { loadNativeRecorder, privilegeProblem, type NativeStats } from './native.js';
+import { chooseDriver, type DriverChoice, type DriverKind } from './driver.js';
+import { loadNativeRecorder, type NativeStats } from './native.js';
+
+export type { DriverChoice, DriverKind } from './driver.js';
 
 export type RecordStats = NativeStats;
 
 export interface RecordOptions {
   /** Output capture file. */
   out: string;
+  /**
+   * Kernel side: 'ebpf' (CO-RE eBPF driver), 'kmod' (the falco_scap kernel module, through
+   * its device) or 'auto' (default: the module when its device exists, else eBPF).
+   */
+  driver?: DriverChoice;
+  /** The kernel module's device (default /dev/falco-scap). */
+  kmodDevice?: string;
   /** Stop after this long. */
   durationMs?: number;
   /** Stop after this many events (the file holds exactly this many when reached). */
   maxEvents?: number;
-  /** Bytes of data kept for read/write-like syscalls (default 80, max 8191). */
+  /** Bytes of data kept for read/write-like syscalls (default 80, max 8191; eBPF driver only). */
   snaplen?: number;
   /** Output compression (default none). */
   compress?: 'none' | 'gzip' | 'zstd';
@@ -37,8 +48,14 @@ export interface RecordOptions {
   force?: boolean;
   /** Only event codes and syscall ids known to 2022 readers such as sysdig 0.29. */
   compat2022?: boolean;
-  /** Ring buffer size per CPU in bytes (default: 16 MiB up to 4 CPUs, then 64 MiB shared out, at least 1 MiB). */
+  /**
+   * Ring buffer size per CPU in bytes (default: 16 MiB up to 4 CPUs, then 64 MiB shared out, at least 1 MiB).
+   * eBPF driver only: the module's rings are sized when it is loaded (ring_kb).
+   */
   ringBytes?: number;
+  /** Native drain thread scheduling (see NativeStartOptions): real-time by default, else this nice value. */
+  drainRealtime?: boolean;
+  drainNice?: number;
   /** Called about every statsIntervalMs (default 1000) while recording, and once at the end. */
   onStats?: (stats: RecordStats) => void;
   statsIntervalMs?: number;
@@ -52,6 +69,8 @@ export type StopReason = 'duration' | 'max-events' | 'command-exit' | 'signal' |
 
 export interface RecordResult {
   file: string;
+  /** The driver that recorded. */
+  driver: DriverKind;
   reason: StopReason;
   stats: RecordStats;
   /** The command's exit code / signal when a command was run. */
@@ -70,13 +89,18 @@ export class RecordError extends InputError {
   }
 }
 
-/** Whether recording can work here; a reason when it cannot. */
-export function recordAvailability(): { ok: true } | { ok: false; reason: string } {
+/** Whether recording with this driver choice can work here; a reason when it cannot. */
+export function recordAvailability(
+  driver: DriverChoice = 'auto',
+  kmodDevice?: string,
+): { ok: true; driver: DriverKind } | { ok: false; reason: string } {
   const lr = loadNativeRecorder();
   if (!lr.ok) return { ok: false, reason: lr.reason };
-  const p = privilegeProblem();
-  if (p) return { ok: false, reason: p };
-  return { ok: true };
+  const d = chooseDriver(driver, kmodDevice !== undefined ? { kmodDevice } : {});
+  if (!d.ok) return { ok: false, reason: d.reason };
+  if (d.driver === 'kmod' && !(lr.addon.drivers ?? ['ebpf']).includes('kmod'))
+    return { ok: false, reason: `${lr.path} predates the kernel-module driver: rebuild it with node native/build.mjs` };
+  return { ok: true, driver: d.driver };
 }
 
 export function defaultRingBytes(): number {
@@ -92,8 +116,9 @@ const WRAPPER = 'IFS= read -r _ <&3; exec 3<&-; exec "$@"';
 export async function record(options: RecordOptions): Promise<RecordResult> {
   const lr = loadNativeRecorder();
   if (!lr.ok) throw new RecordError(`cannot record: ${lr.reason}`);
-  const priv = privilegeProblem();
-  if (priv) throw new RecordError(`cannot record: ${priv}`);
+  const avail = recordAvailability(options.driver ?? 'auto', options.kmodDevice);
+  if (!avail.ok) throw new RecordError(`cannot record: ${avail.reason}`);
+  const driver = avail.driver;
   if (!options.out) throw new RecordError('record: an output file is required');
   if (existsSync(options.out) && !options.force)
     throw new RecordError(`${options.out} exists: refusing to overwrite it (use force / --force)`);
@@ -120,6 +145,8 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
   try {
     addon.start({
       out: options.out,
+      driver,
+      ...(options.kmodDevice !== undefined ? { kmodDevice: options.kmodDevice } : {}),
       compress: options.compress ?? 'none',
       level: options.level ?? 0,
       snaplen,
@@ -129,6 +156,8 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
       maxEvents: options.maxEvents ?? 0,
       ringBytes: options.ringBytes ?? defaultRingBytes(),
       compat2022: options.compat2022 ?? false,
+      ...(options.drainRealtime !== undefined ? { drainRealtime: options.drainRealtime } : {}),
+      ...(options.drainNice !== undefined ? { drainNice: options.drainNice } : {}),
     });
   } catch (e) {
     if (child) {
@@ -199,7 +228,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
   options.onStats?.(stats);
   if (stats.error) throw new RecordError(`record: ${stats.error}`, stats);
 
-  const result: RecordResult = { file: options.out, reason, stats };
+  const result: RecordResult = { file: options.out, driver, reason, stats };
   if (child) {
     if (reason === 'command-exit' && !childResult) childResult = await childExit;
     if (childResult) {
