@@ -1,25 +1,47 @@
 #!/usr/bin/env bash
 # Framing and counting: `falco-scap info` against sysdig's full read with a filter that
-# matches nothing, side by side in the same run (hyperfine), plus peak RSS (/usr/bin/time).
-#   bench/make-captures.sh && bench/info.sh
+# matches nothing, raw and gzip, in the same run. Prints for each input:
+#   - hyperfine medians (wall) and their ratio, and the ratio of mean CPU time (user+sys);
+#   - the median ratio over back-to-back pairs (/usr/bin/time, info then sysdig), which
+#     holds up better than separate medians when the machine is shared;
+# then peak RSS (/usr/bin/time) for 1M and 5M events, raw and gzip, to show it is flat.
+#   bench/make-captures.sh && bench/info.sh          (BENCH_DIR=/tmp/bench, RUNS=10)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
 cli="node $here/../dist/cli/main.js"
-runs=${RUNS:-5}
+runs=${RUNS:-10}
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for f in bench-5m.scap bench-5m.scap.gz; do
   echo "== $f"
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$dir/info-$f.json" \
     -n falco-scap "$cli info $dir/$f" \
-    -n sysdig "sysdig -r $dir/$f proc.name=nonexistent"
+    -n sysdig "sysdig -r $dir/$f proc.name=nonexistent" >/dev/null
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
-    const [a, b] = r.map((x) => x.median);
-    console.log(`median falco-scap ${a.toFixed(3)} s, sysdig ${b.toFixed(3)} s, ratio ${(a / b).toFixed(2)}`);
+    const [a, b] = r;
+    const cpu = (x) => x.user + x.system;
+    console.log(`hyperfine median wall: falco-scap ${a.median.toFixed(3)} s, sysdig ${b.median.toFixed(3)} s, ratio ${(a.median / b.median).toFixed(2)}`);
+    console.log(`hyperfine mean cpu:    falco-scap ${cpu(a).toFixed(3)} s, sysdig ${cpu(b).toFixed(3)} s, ratio ${(cpu(a) / cpu(b)).toFixed(2)}`);
   ' "$dir/info-$f.json"
+  pairs=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e" -o "$dir/.t1" $cli info "$dir/$f" >/dev/null
+    /usr/bin/time -f "%e" -o "$dir/.t2" sysdig -r "$dir/$f" proc.name=nonexistent >/dev/null
+    pairs+=("$(tail -1 "$dir/.t1")/$(tail -1 "$dir/.t2")")
+  done
+  node -e '
+    const p = process.argv.slice(1).map((s) => s.split("/").map(Number));
+    const r = p.map(([a, b]) => a / b).sort((x, y) => x - y);
+    const med = (v) => (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
+    console.log(`paired runs (wall s, info/sysdig): ${p.map(([a, b]) => `${a}/${b}`).join(" ")}`);
+    console.log(`paired median ratio ${med(r).toFixed(2)} (min ${r[0].toFixed(2)}, max ${r[r.length - 1].toFixed(2)})`);
+  ' "${pairs[@]}"
 done
-echo "== peak RSS (KB), 1M vs 5M events"
-for f in bench-1m.scap bench-5m.scap bench-5m.scap.gz; do
+echo "== peak RSS (KB) of falco-scap info, 1M vs 5M events"
+[ -s "$dir/bench-1m.scap.gz" ] || gzip -1 -k -c "$dir/bench-1m.scap" > "$dir/bench-1m.scap.gz"
+for f in bench-1m.scap bench-5m.scap bench-1m.scap.gz bench-5m.scap.gz; do
   rss=$(/usr/bin/time -f %M $cli info "$dir/$f" 2>&1 >/dev/null | tail -1)
-  echo "falco-scap info $f: $rss KB"
+  echo "$f: $rss KB"
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,9 +1,34 @@
 import type { Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
 import { summarizeCapture, type CaptureSummary } from '../scap/summary.js';
 import { formatIsoNs } from '../scap/time.js';
 import { action } from './run.js';
-import { colorsFor, writeOut } from './output.js';
+
+/** The few styles the summary uses. */
+export interface InfoStyles {
+  title(t: string): string;
+  heading(t: string): string;
+  error(t: string): string;
+}
+
+const PLAIN: InfoStyles = { title: (t) => t, heading: (t) => t, error: (t) => t };
+
+/**
+ * Styles for stdout. Chalk (and its terminal probing) is loaded only when colors can be
+ * on at all: `info` piped or redirected, its usual use in scripts and benchmarks, skips it.
+ */
+async function stylesFor(stream: NodeJS.WriteStream, json: boolean): Promise<InfoStyles> {
+  const force = process.env['FORCE_COLOR'];
+  if (json || (!stream.isTTY && (force === undefined || force === '0'))) return PLAIN;
+  const c = (await import('./output.js')).colorsFor(stream);
+  return { title: (t) => c.bold.cyan(t), heading: (t) => c.bold(t), error: (t) => c.red(t) };
+}
+
+/** Writes to stdout with backpressure (as output.ts's writeOut, without loading chalk). */
+async function writeOut(text: string): Promise<void> {
+  if (!process.stdout.write(text)) {
+    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  }
+}
 
 function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -21,11 +46,11 @@ function formatDuration(ns: bigint): string {
   return s >= 1 ? `${s.toFixed(3)} s` : `${(Number(ns) / 1e6).toFixed(3)} ms`;
 }
 
-export function renderSummary(s: CaptureSummary, c: ChalkInstance): string {
+export function renderSummary(s: CaptureSummary, c: InfoStyles = PLAIN): string {
   const lines: string[] = [];
-  const h = (t: string) => lines.push(c.bold(t));
+  const h = (t: string) => lines.push(c.heading(t));
   const kv = (k: string, v: string | number) => lines.push(`  ${(k + ':').padEnd(14)} ${v}`);
-  lines.push(c.bold.cyan(s.file));
+  lines.push(c.title(s.file));
   h('Format');
   kv('compression', s.format.compression);
   if (s.format.fileBytes !== undefined) kv('file size', formatBytes(s.format.fileBytes));
@@ -62,7 +87,7 @@ export function renderSummary(s: CaptureSummary, c: ChalkInstance): string {
     const w = Math.max(...byType.map((t) => String(t.count).length));
     for (const t of byType) lines.push(`  ${String(t.count).padStart(w)}  ${t.direction} ${t.name} (${t.code})`);
   }
-  if (s.error) lines.push(c.red(`error: ${s.error}`));
+  if (s.error) lines.push(c.error(`error: ${s.error}`));
   return lines.join('\n') + '\n';
 }
 
@@ -76,7 +101,7 @@ export function registerInfo(program: Command): void {
     .action(
       action(async (captures: string[], opts: { json?: boolean }) => {
         const results: CaptureSummary[] = [];
-        const colors = colorsFor(process.stdout);
+        const colors = await stylesFor(process.stdout, opts.json === true);
         const faults: string[] = [];
         for (const path of captures) {
           const s = await summarizeCapture(path);

@@ -129,63 +129,68 @@ export class BlockReader {
     let p = from;
     const progress = this.progress;
     let blocks = 0;
-    while (end - p >= 8) {
-      const section = this.section;
-      const first = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 16777216;
-      if (section !== undefined && first !== SHB_BLOCK_TYPE && section.littleEndian) {
-        // Hot path: a block of a little-endian section, read with plain byte arithmetic.
-        const length = (buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16)) + buf[p + 7]! * 16777216;
-        if (length < BLOCK_OVERHEAD || (length & 3) !== 0 || length > this.maxBlockLength || length > end - p) {
-          if (length >= BLOCK_OVERHEAD && (length & 3) === 0 && length <= this.maxBlockLength) {
+    // On a fault (here or thrown by the visitor) progress still ends at the last whole
+    // block delivered, which is what callers report as decoded before the fault.
+    try {
+      while (end - p >= 8) {
+        const section = this.section;
+        const first = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 16777216;
+        if (section !== undefined && first !== SHB_BLOCK_TYPE && section.littleEndian) {
+          // Hot path: a block of a little-endian section, read with plain byte arithmetic.
+          const length = (buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16)) + buf[p + 7]! * 16777216;
+          if (length < BLOCK_OVERHEAD || (length & 3) !== 0 || length > this.maxBlockLength || length > end - p) {
+            if (length >= BLOCK_OVERHEAD && (length & 3) === 0 && length <= this.maxBlockLength) {
+              this.checkLength(baseOffset + p - from, length);
+              break; // incomplete: wait for more bytes
+            }
             this.checkLength(baseOffset + p - from, length);
-            break; // incomplete: wait for more bytes
           }
-          this.checkLength(baseOffset + p - from, length);
+          const t = p + length - 4;
+          if ((buf[t]! | (buf[t + 1]! << 8) | (buf[t + 2]! << 16)) + buf[t + 3]! * 16777216 !== length) {
+            this.checkTrailer(buf, p, length, baseOffset + p - from, true);
+          }
+          visit(first, buf, p, length, baseOffset + p - from, section);
+          p += length;
+          blocks++;
+          continue;
         }
-        const t = p + length - 4;
-        if ((buf[t]! | (buf[t + 1]! << 8) | (buf[t + 2]! << 16)) + buf[t + 3]! * 16777216 !== length) {
-          this.checkTrailer(buf, p, length, baseOffset + p - from, true);
+        const offset = baseOffset + p - from;
+        let type: number;
+        let length: number;
+        let sec: Section;
+        if (section === undefined || first === SHB_BLOCK_TYPE) {
+          if (first !== SHB_BLOCK_TYPE) {
+            this.fail(offset, `not a SCAP capture: first block type is 0x${first.toString(16).padStart(8, '0')}, expected a pcap-ng section header`);
+          }
+          if (end - p < 12) break;
+          const magicLE = buf.readUInt32LE(p + 8);
+          const le = magicLE === BYTE_ORDER_MAGIC ? true : buf.readUInt32BE(p + 8) === BYTE_ORDER_MAGIC ? false : undefined;
+          if (le === undefined) this.fail(offset, `section header has bad byte-order magic 0x${magicLE.toString(16)}`);
+          type = SHB_BLOCK_TYPE;
+          length = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+          this.checkLength(offset, length);
+          if (end - p < length) break;
+          const decoded = decodeSectionBody(buf, p + 8, p + length - 4, offset, le);
+          if (typeof decoded === 'string') this.fail(offset, decoded);
+          this.checkTrailer(buf, p, length, offset, le);
+          sec = this.section = decoded;
+          progress.sections++;
+        } else {
+          sec = section;
+          type = buf.readUInt32BE(p);
+          length = buf.readUInt32BE(p + 4);
+          this.checkLength(offset, length);
+          if (end - p < length) break;
+          this.checkTrailer(buf, p, length, offset, false);
         }
-        visit(first, buf, p, length, baseOffset + p - from, section);
+        visit(type, buf, p, length, offset, sec);
         p += length;
         blocks++;
-        continue;
       }
-      const offset = baseOffset + p - from;
-      let type: number;
-      let length: number;
-      let sec: Section;
-      if (section === undefined || first === SHB_BLOCK_TYPE) {
-        if (first !== SHB_BLOCK_TYPE) {
-          this.fail(offset, `not a SCAP capture: first block type is 0x${first.toString(16).padStart(8, '0')}, expected a pcap-ng section header`);
-        }
-        if (end - p < 12) break;
-        const magicLE = buf.readUInt32LE(p + 8);
-        const le = magicLE === BYTE_ORDER_MAGIC ? true : buf.readUInt32BE(p + 8) === BYTE_ORDER_MAGIC ? false : undefined;
-        if (le === undefined) this.fail(offset, `section header has bad byte-order magic 0x${magicLE.toString(16)}`);
-        type = SHB_BLOCK_TYPE;
-        length = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
-        this.checkLength(offset, length);
-        if (end - p < length) break;
-        const decoded = decodeSectionBody(buf, p + 8, p + length - 4, offset, le);
-        if (typeof decoded === 'string') this.fail(offset, decoded);
-        this.checkTrailer(buf, p, length, offset, le);
-        sec = this.section = decoded;
-        progress.sections++;
-      } else {
-        sec = section;
-        type = buf.readUInt32BE(p);
-        length = buf.readUInt32BE(p + 4);
-        this.checkLength(offset, length);
-        if (end - p < length) break;
-        this.checkTrailer(buf, p, length, offset, false);
-      }
-      visit(type, buf, p, length, offset, sec);
-      p += length;
-      blocks++;
+    } finally {
+      progress.blocks += blocks;
+      progress.offset = baseOffset + p - from;
     }
-    progress.blocks += blocks;
-    progress.offset = baseOffset + p - from;
     return p - from;
   }
 

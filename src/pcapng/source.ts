@@ -1,7 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
-import { DecompressStream } from 'zstd-napi';
+import type { Readable } from 'node:stream';
 import { CaptureError } from '../errors.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -11,6 +9,12 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 /** Default read size: large enough that per-chunk overhead vanishes, small enough to stay flat in memory. */
 export const DEFAULT_CHUNK_SIZE = 2 << 20;
+
+/**
+ * Read size for compressed files: one compressed chunk inflates to several times its size,
+ * and a smaller read keeps the bytes held at once (and so peak memory) lower.
+ */
+const COMPRESSED_CHUNK_SIZE = 256 << 10;
 
 export function detectCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) return 'gzip';
@@ -36,7 +40,7 @@ export interface ByteSource {
 /** Reads in flight ahead of the consumer: enough to keep the disk (or page cache) busy. */
 const READ_AHEAD = 3;
 
-async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void, recycle: boolean): AsyncGenerator<Buffer> {
+async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
   // Reads at explicit positions so several can be in flight while the caller works.
   // Chunk buffers are recycled once the caller asks for the next chunk: the block reader
   // promises its visitors a buffer only until they return, which keeps memory flat
@@ -66,9 +70,9 @@ async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: nu
       }
       fill();
       yield chunk;
-      // A decompressor keeps chunks queued after asking for the next one: only the
-      // synchronous block reader may hand them back.
-      if (recycle) free.push(chunk);
+      // Both consumers (the block reader and decompressChunks) are done with a chunk
+      // once they ask for the next one.
+      free.push(chunk);
     }
   } finally {
     // The consumer may stop early (an error in the capture): reads still in flight must
@@ -77,24 +81,70 @@ async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: nu
   }
 }
 
+/**
+ * Inflated bytes are handed out in pieces of this size. Each piece is a fresh buffer (zlib
+ * allocates them), so it is kept small enough that the dead ones stay a small part of
+ * peak memory, and large enough that the hand-offs between zlib's worker thread and the
+ * framing loop stay rare.
+ */
+const GZIP_OUT_CHUNK = 1 << 20;
+
+function corrupt(name: string, compression: Compression, e: unknown): CaptureError {
+  if (e instanceof CaptureError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new CaptureError(name, undefined, `${compression} stream is corrupt: ${msg}`);
+}
+
+/**
+ * Feeds `compressed` into a decompressor one chunk at a time, taking the next chunk only
+ * once the decompressor has consumed the previous one: the file reader may then reuse
+ * that chunk's buffer, and at most one compressed chunk is held beyond the read-ahead.
+ * Inflation runs on libuv's thread pool while the caller frames the previous output.
+ */
 async function* decompressChunks(
   name: string,
   compressed: AsyncIterable<Buffer>,
   compression: Exclude<Compression, 'none'>,
 ): AsyncGenerator<Buffer> {
-  const input = Readable.from(compressed, { objectMode: false });
-  const inflater =
-    compression === 'gzip'
-      ? createGunzip({ chunkSize: 256 * 1024 })
-      : (new DecompressStream() as unknown as NodeJS.ReadWriteStream);
-  input.on('error', (e) => (inflater as unknown as Readable).destroy(e));
-  const output = input.pipe(inflater) as unknown as Readable;
+  // Loaded only for compressed input: a raw capture never pays for zlib or the zstd addon.
+  const zlib = compression === 'gzip' ? await import('node:zlib') : undefined;
+  if (zlib !== undefined && typeof (zlib as { crc32?: unknown }).crc32 === 'function') {
+    try {
+      yield* (await import('./gunzip.js')).gunzipChunks(zlib, compressed, GZIP_OUT_CHUNK);
+    } catch (e) {
+      throw corrupt(name, compression, e);
+    }
+    return;
+  }
+  const inflater: NodeJS.ReadWriteStream =
+    zlib !== undefined
+      ? zlib.createGunzip({ chunkSize: GZIP_OUT_CHUNK })
+      : (new (await import('zstd-napi')).DecompressStream() as unknown as NodeJS.ReadWriteStream);
+  const output = inflater as unknown as Readable;
+  const pump = (async () => {
+    try {
+      for await (const chunk of compressed) {
+        if (output.destroyed) return;
+        await new Promise<void>((resolve, reject) => {
+          inflater.write(chunk, (e?: Error | null) => (e ? reject(e) : resolve()));
+        });
+      }
+      inflater.end();
+    } catch (e) {
+      output.destroy(e instanceof Error ? e : new Error(String(e)));
+    }
+  })();
   try {
     for await (const chunk of output) yield chunk as Buffer;
   } catch (e) {
-    if (e instanceof CaptureError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new CaptureError(name, undefined, `${compression} stream is corrupt: ${msg}`);
+    throw corrupt(name, compression, e);
+  } finally {
+    // Stopping early (a fault in the capture): end the decompressor, which fails the
+    // pending write and lets the pump leave the file reader before the file is closed.
+    // The pump never rejects; it is not awaited so that a decompressor that never calls
+    // back cannot hang the caller.
+    if (!output.destroyed) output.destroy();
+    void pump;
   }
 }
 
@@ -127,13 +177,13 @@ export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZ
   }
   const compression = detectCompression(head.subarray(0, headLen));
   let consumed = 0;
-  const raw = (recycle: boolean) => readFileChunks(fh, chunkSize, (n) => (consumed += n), recycle);
+  const raw = (size: number) => readFileChunks(fh, size, (n) => (consumed += n));
   return {
     name: path,
     compression,
     compressedSize: size,
     compressedRead: () => consumed,
-    chunks: () => (compression === 'none' ? raw(true) : decompressChunks(path, raw(false), compression)),
+    chunks: () => (compression === 'none' ? raw(chunkSize) : decompressChunks(path, raw(Math.min(chunkSize, COMPRESSED_CHUNK_SIZE)), compression)),
     close: () => fh.close(),
   };
 }

@@ -1,9 +1,10 @@
 import { isInputError } from '../errors.js';
 import { sectionTextOptions, type Section } from '../pcapng/section.js';
 import { openByteSource, type Compression } from '../pcapng/source.js';
-import { blockTypeName } from './block-types.js';
+import { SHB_BLOCK_TYPE } from '../pcapng/constants.js';
+import { BlockType, blockTypeName } from './block-types.js';
 import { decodeStateBlock, type StateBlock } from './blocks/index.js';
-import { eventInfo } from './event-table.js';
+import { EVENT_FRAMING, PPM_EVENT_MAX, eventInfo } from './event-table.js';
 import { ScapReader } from './reader.js';
 
 export interface EventTypeCount {
@@ -37,22 +38,37 @@ export interface CaptureSummary {
   error?: string;
 }
 
+/**
+ * Event codes the counting fast path may take: inside the table and with 2-byte parameter
+ * lengths. Anything else goes through the reader's own event loader.
+ */
+const FAST_TYPES: Uint8Array = (() => {
+  const ok = new Uint8Array(65536);
+  for (let code = 0; code < PPM_EVENT_MAX; code++) ok[code] = EVENT_FRAMING.largePayload(code) ? 0 : 1;
+  return ok;
+})();
+
+/** Block body prefix of an EV_V2 block (the CPU id) and the V2 event header size. */
+const EV_V2_PREFIX = 2;
+const EVENT_HEADER_V2 = 26;
+
 /** Reads a whole capture and summarises it; on a fault, returns what it decoded so far with `error` set. */
 export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   const source = await openByteSource(path);
-  // The last timestamp is read once per chunk from the view, which still shows the
-  // chunk's last event then: reading it per event would dominate the loop.
+  // The last timestamp is read once per chunk from the chunk's last event: reading it per
+  // event would dominate the loop, and the chunk's buffer may be recycled after it.
   let countAtLastChunk = 0;
-  const reader: ScapReader = new ScapReader(source, {
-    afterChunk: () => {
-      // Only when this chunk had events: otherwise the view may point into a recycled buffer.
-      if (total === countAtLastChunk) return;
-      countAtLastChunk = total;
-      const v = reader.view;
-      lastLo = v.le ? v.buf.readUInt32LE(v.hdr) : v.buf.readUInt32BE(v.hdr + 4);
-      lastHi = v.le ? v.buf.readUInt32LE(v.hdr + 4) : v.buf.readUInt32BE(v.hdr);
-    },
-  });
+  let lastBuf: Buffer | undefined;
+  let lastHdr = 0;
+  let lastLe = true;
+  const readLastTs = () => {
+    // Only when this chunk had events: otherwise lastBuf may be a recycled buffer.
+    if (total === countAtLastChunk || lastBuf === undefined) return;
+    countAtLastChunk = total;
+    lastLo = lastLe ? lastBuf.readUInt32LE(lastHdr) : lastBuf.readUInt32BE(lastHdr + 4);
+    lastHi = lastLe ? lastBuf.readUInt32LE(lastHdr + 4) : lastBuf.readUInt32BE(lastHdr);
+  };
+  const reader: ScapReader = new ScapReader(source, { afterChunk: readLastTs });
   const blockCounts = new Map<number, number>();
   const typeCounts = new Uint32Array(65536);
   const sections: Section[] = [];
@@ -70,32 +86,73 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   };
   let error: string | undefined;
   const pids = new Set<number>();
+  const view = reader.view;
+  const loadEvent = reader.eventLoader();
+  let lastSection: Section | undefined;
+  const fast = FAST_TYPES;
   try {
-    await reader.read({
-      onSection: (s) => {
-        sections.push(s);
-        blockCounts.set(0x0a0d0d0a, (blockCounts.get(0x0a0d0d0a) ?? 0) + 1);
-      },
-      onBlock: (b) => {
-        blockCounts.set(b.type, (blockCounts.get(b.type) ?? 0) + 1);
-        const decoded = decodeStateBlock(b.type, b.buf, b.start, b.length, b.section.littleEndian, { file: path, offset: b.offset });
-        if (decoded) countState(decoded);
-      },
-      onEvent: (ev) => {
-        if (total === 0) first = ev.ts;
+    // Framing and counting only: the common block (EV_V2, little-endian, a known event with
+    // 2-byte parameter lengths) is checked and counted in place, with the same checks as
+    // EventView.load; every other block, and any event that fails a check, goes through
+    // the reader's own loader, which accepts exactly what read() accepts and words the
+    // fault the same way.
+    await reader.blocks.read((type, buf, start, length, offset, section) => {
+      if (section !== lastSection) {
+        lastSection = section;
+        sections.push(section);
+        blockCounts.set(SHB_BLOCK_TYPE, (blockCounts.get(SHB_BLOCK_TYPE) ?? 0) + 1);
+      }
+      if (type === BlockType.EV_V2 && section.littleEndian && length >= 12 + EV_V2_PREFIX + EVENT_HEADER_V2) {
+        const hdr = start + 8 + EV_V2_PREFIX;
+        const code = buf[hdr + 20]! | (buf[hdr + 21]! << 8);
+        const len = (buf[hdr + 16]! | (buf[hdr + 17]! << 8) | (buf[hdr + 18]! << 16)) + buf[hdr + 19]! * 16777216;
+        const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
+        if (fast[code] === 1 && len >= EVENT_HEADER_V2 && len <= length - 12 - EV_V2_PREFIX && EVENT_HEADER_V2 + nparams * 2 <= len) {
+          let l = hdr + EVENT_HEADER_V2;
+          let p = l + nparams * 2;
+          for (let i = 0; i < nparams; i++, l += 2) p += buf[l]! | (buf[l + 1]! << 8);
+          if (p <= hdr + len) {
+            if (total === 0) first = buf.readBigUInt64LE(hdr);
+            total++;
+            typeCounts[code]!++;
+            lastBuf = buf;
+            lastHdr = hdr;
+            lastLe = true;
+            if (runType !== BlockType.EV_V2) {
+              flushRun();
+              runType = BlockType.EV_V2;
+            }
+            runLength++;
+            return;
+          }
+        }
+      }
+      if (loadEvent(type, buf, start, length, offset, section)) {
+        if (total === 0) first = view.ts;
         total++;
-        typeCounts[ev.type]!++;
+        typeCounts[view.type]!++;
+        lastBuf = view.buf;
+        lastHdr = view.hdr;
+        lastLe = view.le;
         // Event blocks come in long runs of one type: count runs, not map updates per event.
-        if (ev.blockType !== runType) {
+        if (type !== runType) {
           flushRun();
-          runType = ev.blockType;
+          runType = type;
         }
         runLength++;
-      },
+        return;
+      }
+      if (type === SHB_BLOCK_TYPE) return;
+      blockCounts.set(type, (blockCounts.get(type) ?? 0) + 1);
+      const decoded = decodeStateBlock(type, buf, start, length, section.littleEndian, { file: path, offset });
+      if (decoded) countState(decoded);
     });
   } catch (e) {
     if (!isInputError(e)) throw e;
     error = e.message;
+    // A fault mid-chunk skips that chunk's afterChunk; the chunk is still intact here
+    // (the file reader reuses a buffer only once the next chunk is asked for).
+    readLastTs();
   } finally {
     flushRun();
     await source.close();

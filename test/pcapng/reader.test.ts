@@ -123,6 +123,24 @@ describe('BlockReader', () => {
     expect(await failure(version)).toMatch(/unsupported section version 2\.2/);
   });
 
+  it('keeps progress at the last whole block when a block or the visitor faults', async () => {
+    for (const chunk of [1 << 20, 7]) {
+      const trailer = Buffer.from(file);
+      trailer.writeUInt32LE(999, 60 + 44);
+      const r1 = new BlockReader(bufferByteSource('mem.scap', trailer, chunk));
+      await expect(r1.read(() => undefined)).rejects.toThrow(/offset 60: trailing length 999/);
+      expect(r1.progress).toEqual({ offset: 60, blocks: 2, sections: 1 });
+      const r2 = new BlockReader(bufferByteSource('mem.scap', file, chunk));
+      const visitorFault = new CaptureError('mem.scap', 60, 'bad event');
+      await expect(
+        r2.read((type, _b, _s, _l, offset) => {
+          if (offset === 60) throw visitorFault;
+        }),
+      ).rejects.toBe(visitorFault);
+      expect(r2.progress.offset, `chunk ${chunk}`).toBe(60);
+    }
+  });
+
   it('does not allocate for a length that claims gigabytes in a compressed stream', async () => {
     const huge = Buffer.from(file);
     huge.writeUInt32LE(0x3ffffffc, 28 + 4);
