@@ -30,22 +30,25 @@ export function registerList(program: Command): Command {
   list
     .command('fields')
     .description("the fields rules and outputs can use (Falco's --list)")
-    .option('--source <source>', 'only this event source (only "syscall" is known)')
+    .option('--source <source>', 'only this event source ("syscall", or a source of the plugins given)')
+    .option('-c, --config <file>', 'falco.yaml-style configuration file (its plugins add their sources and fields)')
+    .option('--plugin <path[:init_config]>', 'a plugin library whose sources and fields to add (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'JSON output')
     .action(
-      action(async (opts: { source?: string; json?: boolean }) => {
-        if (opts.source !== undefined && opts.source !== SYSCALL_SOURCE) throw new InputError(`unknown event source '${opts.source}' (known: ${SYSCALL_SOURCE})`);
-        const fields = listFields();
+      action(async (opts: { source?: string; json?: boolean; config?: string; plugin: string[] }) => {
+        const plugins = opts.plugin.length > 0 || opts.config !== undefined ? await pluginFields(opts.config, opts.plugin, opts.source) : { sources: [SYSCALL_SOURCE], rows: [] };
+        if (opts.source !== undefined && !plugins.sources.includes(opts.source)) throw new InputError(`unknown event source '${opts.source}' (known: ${plugins.sources.join(', ')})`);
+        const fields = [...(opts.source === undefined || opts.source === SYSCALL_SOURCE ? listFields().map((f) => ({ source: SYSCALL_SOURCE, ...f })) : []), ...plugins.rows];
         if (opts.json) {
-          await writeOut(JSON.stringify(fields.map((f) => ({ source: SYSCALL_SOURCE, ...f })), null, 2) + '\n');
+          await writeOut(JSON.stringify(fields, null, 2) + '\n');
           return;
         }
         const lines: string[] = [];
         let cls = '';
         for (const f of fields) {
-          if (f.fieldClass !== cls) {
-            cls = f.fieldClass;
-            lines.push('', `Field Class: ${cls} (Event Sources: ${SYSCALL_SOURCE})`, '');
+          if (`${f.source}/${f.fieldClass}` !== cls) {
+            cls = `${f.source}/${f.fieldClass}`;
+            lines.push('', `Field Class: ${f.fieldClass} (Event Sources: ${f.source})`, '');
           }
           const name = f.arg !== '' && f.arg !== 'none' ? `${f.name}[${f.arg}]` : f.name;
           const flags = f.flags.length > 0 ? ` [${f.flags.join(', ')}]` : '';
@@ -75,5 +78,33 @@ export function registerList(program: Command): Command {
         await writeOut(lines.join('\n') + '\n');
       }),
     );
+  list
+    .command('plugins')
+    .description("the plugins configured with -c (plugins:, load_plugins:) and --plugin (Falco's --list-plugins)")
+    .option('-c, --config <file>', 'falco.yaml-style configuration file')
+    .option('--plugin <path[:init_config]>', 'a plugin library (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option('--json', 'JSON output')
+    .action(
+      action(async (opts: { config?: string; plugin: string[]; json?: boolean }) => {
+        const { pluginSpecs } = await import('../replay/plugins/host.js');
+        const { listPluginsJson, listPluginsText } = await import('../replay/plugins/info.js');
+        const config = loadConfig(opts.config !== undefined ? { configFile: opts.config } : {});
+        const specs = pluginSpecs(config.plugins, opts.plugin, config.configFile);
+        await writeOut(opts.json ? JSON.stringify(listPluginsJson(specs), null, 2) + '\n' : listPluginsText(specs));
+      }),
+    );
   return list;
+}
+
+/** Sources and fields the plugins of `-c` / `--plugin` add (loaded and initialized, then destroyed). */
+async function pluginFields(configFile: string | undefined, args: readonly string[], only: string | undefined) {
+  const { PluginSet, pluginSpecs } = await import('../replay/plugins/host.js');
+  const { pluginSourceFieldRows } = await import('../replay/plugins/info.js');
+  const config = loadConfig(configFile !== undefined ? { configFile } : {});
+  const set = PluginSet.load(pluginSpecs(config.plugins, args, config.configFile));
+  try {
+    return { sources: [...set.sources], rows: pluginSourceFieldRows(set, only) };
+  } finally {
+    set.destroy();
+  }
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   list: async () => (await import('./list.js')).registerList,
   test: async () => (await import('./test.js')).registerTest,
   validate: async () => (await import('./validate.js')).registerValidate,
+  'plugin-info': async () => (await import('./plugin-info.js')).registerPluginInfo,
 };
 
 /** The program with the named command, or with every command (help, unknown commands). */

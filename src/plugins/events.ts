@@ -119,3 +119,22 @@ export function encodePluginEvent(pluginId: number, data: Uint8Array, ts = 0n, t
   out.set(data, PLUGIN_EVENT_PAYLOAD_OFFSET);
   return out;
 }
+
+/** Builds a PPME_ASYNCEVENT_E event (plugin ID, NUL-terminated name, data), as libsinsp encodes async events. */
+export function encodeAsyncEvent(pluginId: number, name: string, data: Uint8Array, ts = 0n, tid = 0xffffffffffffffffn): Uint8Array {
+  const nameBytes = new TextEncoder().encode(name + '\0');
+  const out = new Uint8Array(HEADER + 12 + 4 + nameBytes.byteLength + data.byteLength);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, ts, true);
+  dv.setBigUint64(8, tid, true);
+  dv.setUint32(16, out.byteLength, true);
+  dv.setUint16(20, PPME_ASYNCEVENT_E, true);
+  dv.setUint32(22, 3, true);
+  dv.setUint32(HEADER, 4, true);
+  dv.setUint32(HEADER + 4, nameBytes.byteLength, true);
+  dv.setUint32(HEADER + 8, data.byteLength, true);
+  dv.setUint32(HEADER + 12, pluginId, true);
+  out.set(nameBytes, HEADER + 16);
+  out.set(data, HEADER + 16 + nameBytes.byteLength);
+  return out;
+}

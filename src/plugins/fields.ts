@@ -216,6 +216,19 @@ export class PluginFieldBinder<C extends PluginEvalContext = PluginEvalContext> 
     return this.slots.length;
   }
 
+  /**
+   * A batched extractor for some registered slots only: `values[event * slots.length + k]`
+   * is slot `slots[k]` of event `event`. For callers that extract lazily, slot by slot.
+   */
+  prepareSlots(slots: readonly number[]): (events: Uint8Array, firstEvtnum: number) => NativeValue[] {
+    const reqs = slots.map((s) => {
+      const r = this.slots[s];
+      if (r === undefined) throw new RangeError(`slot ${s} is not registered`);
+      return r;
+    });
+    return this.source.prepare(reqs);
+  }
+
   private slotExtractor(slot: number): Extractor<C> {
     return (ctx: C): FieldValue | undefined => {
       const r = ctx.plugin;

@@ -1,4 +1,4 @@
-export { loadPlugin, Plugin, PluginCapture } from './plugin.js';
+export { loadPlugin, Plugin, PluginCapture, readPluginInfo } from './plugin.js';
 export type {
   BatchExtractor,
   EventsOptions,
@@ -22,7 +22,7 @@ export {
   resolveRequest,
 } from './fields.js';
 export type { PluginEvalContext, PluginField, PluginFieldArg, PluginFieldRequest, PluginFieldType, PluginRow } from './fields.js';
-export { PluginEventBatch, PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E, PLUGIN_EVENT_PAYLOAD_OFFSET, concatEvents, decodeEvent, encodePluginEvent } from './events.js';
+export { PluginEventBatch, PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E, PLUGIN_EVENT_PAYLOAD_OFFSET, concatEvents, decodeEvent, encodeAsyncEvent, encodePluginEvent } from './events.js';
 export type { PluginEvent } from './events.js';
 export { validateJsonSchema } from './schema.js';
 export type { Json } from './schema.js';

@@ -235,6 +235,11 @@ export class Plugin {
     return this.guard(() => this.host.extractEventTypes()) ?? undefined;
   }
 
+  /** The event codes the plugin parses (undefined: libsinsp's default). */
+  parseEventTypes(): number[] | undefined {
+    return this.guard(() => this.host.parseEventTypes()) ?? undefined;
+  }
+
   requiredEventSchemaVersion(): string | undefined {
     return this.guard(() => this.host.requiredEventSchemaVersion()) ?? undefined;
   }
@@ -364,6 +369,49 @@ export interface LoadPluginOptions {
  * (naming the plugin) for everything the plugin does wrong.
  */
 export function loadPlugin(path: string, initConfig?: string | Record<string, unknown>, opts: LoadPluginOptions = {}): Plugin {
+  const { host, info, initSchema: schema } = openPlugin(path);
+  const name = info.name;
+  let config = initConfig === undefined ? '' : typeof initConfig === 'string' ? initConfig : JSON.stringify(initConfig);
+  if (schema.type === 'json') {
+    if (config.trim() === '') config = '{}';
+    let value: Json;
+    try {
+      value = JSON.parse(config) as Json;
+    } catch (e) {
+      throw new PluginError(name, `the init config is not valid JSON (${(e as Error).message}) but the plugin declares a JSON schema`);
+    }
+    let problems: string[];
+    try {
+      problems = validateJsonSchema(value, schema.schema ?? true);
+    } catch (e) {
+      throw new PluginError(name, `unusable init schema: ${(e as Error).message}`);
+    }
+    if (problems.length) throw new PluginError(name, `the init config does not match the plugin's schema: ${problems.join('; ')}`);
+  }
+
+  const plugin = new Plugin(host, info, schema);
+  plugin.guard(() => host.init(config));
+  if (opts.validateFields !== false && plugin.has('extraction')) {
+    try {
+      plugin.fields();
+    } catch (e) {
+      plugin.destroy();
+      throw e;
+    }
+  }
+  return plugin;
+}
+
+/**
+ * A plugin's static information (what Falco's --list-plugins prints) without calling its
+ * init: the library is loaded and checked as by loadPlugin, nothing else.
+ */
+export function readPluginInfo(path: string): { info: PluginInfo; initSchema: InitSchema } {
+  const { info, initSchema } = openPlugin(path);
+  return { info, initSchema };
+}
+
+function openPlugin(path: string): { host: NativePluginHost; info: PluginInfo; initSchema: InitSchema } {
   const addon = loadPluginHostAddon();
   if (!addon.ok) throw new PluginHostUnavailableError(addon.reason);
   let host: NativePluginHost;
@@ -408,34 +456,5 @@ export function loadPlugin(path: string, initConfig?: string | Record<string, un
   } else if (s.type !== 0 && s.type !== 1) {
     throw new PluginError(name, `get_init_schema returned an unknown schema type ${s.type}`);
   }
-
-  let config = initConfig === undefined ? '' : typeof initConfig === 'string' ? initConfig : JSON.stringify(initConfig);
-  if (schema.type === 'json') {
-    if (config.trim() === '') config = '{}';
-    let value: Json;
-    try {
-      value = JSON.parse(config) as Json;
-    } catch (e) {
-      throw new PluginError(name, `the init config is not valid JSON (${(e as Error).message}) but the plugin declares a JSON schema`);
-    }
-    let problems: string[];
-    try {
-      problems = validateJsonSchema(value, schema.schema ?? true);
-    } catch (e) {
-      throw new PluginError(name, `unusable init schema: ${(e as Error).message}`);
-    }
-    if (problems.length) throw new PluginError(name, `the init config does not match the plugin's schema: ${problems.join('; ')}`);
-  }
-
-  const plugin = new Plugin(host, info, schema);
-  plugin.guard(() => host.init(config));
-  if (opts.validateFields !== false && plugin.has('extraction')) {
-    try {
-      plugin.fields();
-    } catch (e) {
-      plugin.destroy();
-      throw e;
-    }
-  }
-  return plugin;
+  return { host, info, initSchema: schema };
 }

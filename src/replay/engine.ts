@@ -8,6 +8,8 @@ import { openByteSource } from '../pcapng/source.js';
 import { ScapReader } from '../scap/reader.js';
 import { EVENT_TABLE, PPM_EVENT_MAX } from '../scap/event-table.js';
 import { EventCategory } from '../scap/schema.js';
+import type { EventView } from '../scap/event.js';
+import { PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E } from './rules/evttypes.js';
 import { HostState } from './state/index.js';
 import { syscallFieldRegistry, type ReplayFieldRegistry } from './fields/registry.js';
 import { bindEvent, createReplayContext, type ReplayContext } from './fields/context.js';
@@ -60,8 +62,13 @@ export function loadRules(paths: readonly string[], config: ReplayConfig, regist
 }
 
 /** Which rules run: the loaded ones at or above the priority, then config `rules:` and -t/-T tags. */
-export function buildRuleset(rules: LoadedRules, config: ReplayConfig, tags: { enable?: readonly string[]; disable?: readonly string[] } = {}): Ruleset<Filter> {
-  const rs = rules.loader.buildRuleset(config.priority);
+export function buildRuleset(
+  rules: LoadedRules,
+  config: ReplayConfig,
+  tags: { enable?: readonly string[]; disable?: readonly string[] } = {},
+  source: string = SYSCALL_SOURCE,
+): Ruleset<Filter> {
+  const rs = rules.loader.buildRuleset(config.priority, source);
   for (const sel of config.rules) {
     const enable = sel.op === 'enable';
     if (sel.rule !== '') (enable ? rs.enable(sel.rule, 'wildcard') : rs.disable(sel.rule, 'wildcard'));
@@ -94,6 +101,17 @@ export interface ReplayCallbacks {
   onProgress?(readBytes: number, totalBytes: number | undefined, events: number): void;
 }
 
+/**
+ * Events of other sources inside a capture (plugin events): the replay loop offers every
+ * PPME_PLUGINEVENT_E and PPME_ASYNCEVENT_E to the hook, which takes it (returns true: syscall rules skip it) or
+ * not. Alerts go to `out`; `flush` must deliver whatever the hook still holds, and is
+ * called before syscall rules run and at chunk ends, so alerts stay in event order.
+ */
+export interface ForeignEventHook {
+  onEvent(ev: EventView, evtnum: number, out: Alert[]): boolean;
+  flush(out: Alert[]): void;
+}
+
 interface PreparedRule {
   readonly rule: CompiledRule<Filter>;
   readonly filter: Filter;
@@ -115,7 +133,7 @@ function evaluableTypes(): Uint8Array {
 }
 
 /** Resolves output template fields through the field registry (with transformers). */
-function outputResolver(registry: ReplayFieldRegistry) {
+export function outputResolver(registry: ReplayFieldRegistry) {
   return (name: string, arg: string | undefined, transformers: readonly string[]) => {
     const f = registry.compileOutput(arg === undefined ? name : `${name}[${arg}]`);
     let type: FieldType = f.type;
@@ -146,6 +164,8 @@ function outputResolver(registry: ReplayFieldRegistry) {
 export class ReplayEngine {
   private readonly perType: (PreparedRule[] | undefined)[];
   private readonly evaluable = evaluableTypes();
+  /** Per capture, a hook for plugin events (src/replay/plugins); none: syscall rules only. */
+  foreignEvents: (() => ForeignEventHook) | undefined;
   readonly stats: ReplayStats = { captures: 0, events: 0, evaluated: 0, alerts: 0, byPriority: {}, byRule: {}, seconds: 0 };
 
   constructor(
@@ -199,8 +219,10 @@ export class ReplayEngine {
     let ctx: ReplayContext | undefined;
     const pending: Alert[] = [];
     let events = 0;
+    const foreign = this.foreignEvents?.();
     const reader = new ScapReader(source, {
       afterChunk: async () => {
+        foreign?.flush(pending);
         for (const a of pending.splice(0)) await cb.onAlert(a);
         cb.onProgress?.(source.compressedRead(), source.compressedSize, stats.events + events);
       },
@@ -213,7 +235,9 @@ export class ReplayEngine {
           state.applyEvent(ev);
           const type = ev.type;
           const candidates = perType[type];
+          if (foreign !== undefined && (type === PPME_PLUGINEVENT_E || type === PPME_ASYNCEVENT_E) && foreign.onEvent(ev, events, pending)) return;
           if (candidates === undefined || evaluable[type] === 0) return;
+          foreign?.flush(pending);
           if (ctx === undefined) {
             ctx = createReplayContext(state, ev);
             ctx.hostname = hostname;
@@ -228,6 +252,7 @@ export class ReplayEngine {
           }
         },
       });
+      foreign?.flush(pending);
       for (const a of pending.splice(0)) await cb.onAlert(a);
     } finally {
       await source.close();

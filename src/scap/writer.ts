@@ -5,6 +5,10 @@ import type { EventView } from './event.js';
 
 /** libscap reads non-large event blocks into a 64 KiB buffer; anything bigger must be a LARGE block. */
 const NON_LARGE_BLOCK_LIMIT = 65536;
+/** PPME_PLUGINEVENT_E: plugin ID u32 + event data, large-payload (4-byte) lengths. */
+const PPME_PLUGINEVENT_E = 322;
+/** Header (26) + two 4-byte lengths + the plugin ID. */
+const PLUGIN_EVENT_HEADER = 38;
 
 /**
  * Writes a SCAP capture in the current layout: SHB 1.2, then state blocks, then EV_V2/EVF_V2
@@ -36,6 +40,25 @@ export class ScapWriter {
     const large = total > NON_LARGE_BLOCK_LIMIT;
     const type = withFlags ? (large ? BlockType.EVF_V2_LARGE : BlockType.EVF_V2) : large ? BlockType.EV_V2_LARGE : BlockType.EV_V2;
     this.blocks.writeBlock(type, [prefix, eventV2]);
+  }
+
+  /**
+   * Writes a PPME_PLUGINEVENT_E (322) event: the plugin ID (u32) and the payload, with
+   * 4-byte parameter lengths, as libscap stores events of a sourcing plugin. Plugin events
+   * belong to no thread: `tid` defaults to -1, as libsinsp sets it.
+   */
+  writePluginEvent(pluginId: number, payload: Uint8Array, ts: bigint, tid = 0xffffffffffffffffn, cpu = 0): void {
+    const ev = Buffer.allocUnsafe(PLUGIN_EVENT_HEADER + payload.byteLength);
+    ev.writeBigUInt64LE(ts, 0);
+    ev.writeBigUInt64LE(BigInt.asUintN(64, tid), 8);
+    ev.writeUInt32LE(ev.length, 16);
+    ev.writeUInt16LE(PPME_PLUGINEVENT_E, 20);
+    ev.writeUInt32LE(2, 22);
+    ev.writeUInt32LE(4, 26);
+    ev.writeUInt32LE(payload.byteLength, 30);
+    ev.writeUInt32LE(pluginId >>> 0, 34);
+    ev.set(payload, PLUGIN_EVENT_HEADER);
+    this.writeEventBytes(ev, cpu);
   }
 
   /** Writes an event from a reader's view (upgrading pre-V2 blocks), keeping CPU and flags. */

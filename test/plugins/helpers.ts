@@ -33,6 +33,8 @@ export interface PluginSetup {
   reason: string;
   dir: string;
   jsonaudit: string;
+  /** jsonaudit built with -DWITH_PARSE: also a parsing plugin (jaudit.parsed, jaudit.lastparsed). */
+  jsonauditParse: string;
   bad: Record<LoadMode, string>;
 }
 
@@ -81,12 +83,12 @@ export function pluginSetup(): PluginSetup {
   if (setup) return setup;
   const dir = mkdtempSync(join(tmpdir(), 'falco-scap-plugins-'));
   const bad = Object.fromEntries(Object.keys(LOAD_MODES).map((k) => [k, join(dir, `libbad-${k}.so`)])) as Record<LoadMode, string>;
-  const base = { dir, jsonaudit: join(dir, 'libjsonaudit.so'), bad };
+  const base = { dir, jsonaudit: join(dir, 'libjsonaudit.so'), jsonauditParse: join(dir, 'libjsonaudit-parse.so'), bad };
   if (!hasCc()) return (setup = { ...base, ok: false, reason: 'no C compiler (cc) on PATH' });
   buildAddonOnce();
   const addon = loadPluginHostAddon(pluginHostAddonPath());
   if (!addon.ok) return (setup = { ...base, ok: false, reason: addon.reason });
-  const errs = [compile(dir, 'jsonaudit.c', 'libjsonaudit.so')];
+  const errs = [compile(dir, 'jsonaudit.c', 'libjsonaudit.so'), compile(dir, 'jsonaudit.c', 'libjsonaudit-parse.so', ['-DWITH_PARSE'])];
   for (const [k, v] of Object.entries(LOAD_MODES)) errs.push(compile(dir, 'badplugin.c', `libbad-${k}.so`, [`-DLOAD_MODE=${v}`]));
   const err = errs.find((e) => e !== undefined);
   if (err) return (setup = { ...base, ok: false, reason: err });

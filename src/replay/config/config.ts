@@ -27,6 +27,7 @@ import {
   type CNode,
   type Origin,
 } from './tree.js';
+import { readPluginsConfig, type PluginConfigEntry } from './plugins.js';
 
 export type RuleMatching = 'first' | 'all';
 
@@ -79,6 +80,8 @@ export interface ReplayConfig {
   readonly fileOutput: { readonly enabled: boolean; readonly keepAlive: boolean; readonly filename: string };
   /** FALCO_HOSTNAME when set (even empty, as Falco), else the machine's hostname. */
   readonly hostname: string;
+  /** `plugins:` filtered by `load_plugins:` (src/replay/config/plugins.ts). */
+  readonly plugins: readonly PluginConfigEntry[];
 }
 
 /** The built-in defaults as a YAML document (falco.yaml's shipped values for these keys). */
@@ -350,6 +353,7 @@ export function configFromTree(
     stdoutOutput: { enabled: readBool(getChild(so, 'enabled'), 'stdout_output.enabled', false) },
     fileOutput: { enabled: fileEnabled, keepAlive, filename },
     hostname: envHost !== undefined ? envHost : osHostname(),
+    plugins: readPluginsConfig(root),
   };
 }
 

@@ -26,3 +26,4 @@ export {
   type EngineExtraOutputField,
   type EngineExtraOutputFormat,
 } from './append.js';
+export { FALCO_PLUGINS_DIR, readPluginsConfig, yamlNodeToJson, type PluginConfigEntry } from './plugins.js';
