@@ -16,11 +16,14 @@ for f in ${BENCH_FILES:-bench-5m.scap}; do
   echo "== $f"
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$dir/inspect-$f.json" \
     -n falco-scap "$cli inspect $dir/$f $filter" \
-    -n sysdig "sysdig -r $dir/$f $filter"
+    -n sysdig "sysdig -r $dir/$f $filter" >/dev/null
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
-    const [a, b] = r.map((x) => x.median);
-    console.log(`median falco-scap ${a.toFixed(3)} s, sysdig ${b.toFixed(3)} s, ratio ${(a / b).toFixed(2)}`);
+    const [a, b] = r.map((x) => ({ user: x.user, wmin: x.min, wall: x.median }));
+    const f = (v) => v.toFixed(3);
+    console.log(`wall median: falco-scap ${f(a.wall)} s, sysdig ${f(b.wall)} s, ratio ${(a.wall / b.wall).toFixed(2)}`);
+    console.log(`wall min:    falco-scap ${f(a.wmin)} s, sysdig ${f(b.wmin)} s, ratio ${(a.wmin / b.wmin).toFixed(2)}`);
+    console.log(`user mean:   falco-scap ${f(a.user)} s, sysdig ${f(b.user)} s, ratio ${(a.user / b.user).toFixed(2)}`);
   ' "$dir/inspect-$f.json"
   ours=$(/usr/bin/time -f %M $cli inspect "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)
   theirs=$(/usr/bin/time -f %M sysdig -r "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)

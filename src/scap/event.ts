@@ -82,8 +82,49 @@ export class EventView {
     return readUInt64(this.buf, this.hdr, this.le);
   }
 
+  /**
+   * High 32 bits of the timestamp, as an unsigned number. With `tsLo`, an exact timestamp
+   * that costs no BigInt: the state engine keeps per-thread times this way on every event.
+   */
+  get tsHi(): number {
+    const b = this.buf;
+    const o = this.hdr;
+    return this.le ? (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16)) + b[o + 7]! * 16777216 : (b[o + 1]! << 16 | (b[o + 2]! << 8) | b[o + 3]!) + b[o]! * 16777216;
+  }
+
+  /** Low 32 bits of the timestamp, as an unsigned number. */
+  get tsLo(): number {
+    const b = this.buf;
+    const o = this.hdr;
+    return this.le ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216 : (b[o + 5]! << 16 | (b[o + 6]! << 8) | b[o + 7]!) + b[o + 4]! * 16777216;
+  }
+
+  /**
+   * Writes the timestamp's high and low 32-bit halves to `dst[at]` and `dst[at + 1]`: the
+   * exact time with no BigInt and no number to box (for per-event bookkeeping).
+   */
+  tsInto(dst: Uint32Array, at: number): void {
+    const b = this.buf;
+    const o = this.hdr;
+    if (this.le) {
+      dst[at] = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
+      dst[at + 1] = b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
+    } else {
+      dst[at] = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+      dst[at + 1] = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+    }
+  }
+
   get tid(): number {
-    return readInt64(this.buf, this.hdr + 8, this.le);
+    const b = this.buf;
+    const o = this.hdr + 8;
+    if (this.le) {
+      // Hot path (every event): plain byte arithmetic; the high word is 0 for any real tid.
+      const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216;
+      const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
+      return hi === 0 ? lo : hi * TWO_32 + lo;
+    }
+    return readInt64(b, o, false);
   }
 
   /** Enter events have even codes, exit events odd ones. */
@@ -113,28 +154,47 @@ export class EventView {
     this.tsCache = undefined;
     const bodyStart = blockStart + 8;
     const bodyEnd = blockStart + blockLength - 4;
-    const prefix = layout.hasFlags ? 6 : 2;
+    const hasFlags = layout.hasFlags;
+    const prefix = hasFlags ? 6 : 2;
     const hdrLen = layout.v2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
     if (bodyEnd - bodyStart < prefix + hdrLen) return `event block body of ${bodyEnd - bodyStart} bytes is shorter than an event header`;
-    this.cpu = le ? buf.readUInt16LE(bodyStart) : buf.readUInt16BE(bodyStart);
-    this.blockFlags = layout.hasFlags ? (le ? buf.readUInt32LE(bodyStart + 2) : buf.readUInt32BE(bodyStart + 2)) : 0;
     const hdr = (this.hdr = bodyStart + prefix);
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
       // Hot path (every current capture): plain byte arithmetic instead of method calls.
+      this.cpu = buf[bodyStart]! | (buf[bodyStart + 1]! << 8);
+      this.blockFlags = hasFlags ? (buf[bodyStart + 2]! | (buf[bodyStart + 3]! << 8) | (buf[bodyStart + 4]! << 16)) + buf[bodyStart + 5]! * 16777216 : 0;
       const type = (this.type = buf[hdr + 20]! | (buf[hdr + 21]! << 8));
       const len = (buf[hdr + 16]! | (buf[hdr + 17]! << 8) | (buf[hdr + 18]! << 16)) + buf[hdr + 19]! * 16777216;
       const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
-      const lenSize = (this.lenSize = framing.largePayload(type) ? 4 : 2);
+      const lenSize = (this.lenSize = this.lengthWidth(type, framing));
       this.v1 = false;
       if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
       if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
       if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
       this.nparams = nparams;
-      this.lensStart = hdr + EVENT_HEADER_V2;
+      const lensStart = (this.lensStart = hdr + EVENT_HEADER_V2);
       this.len = len;
+      if (lenSize === 2) {
+        // The parameter offsets, from one pass over the 2-byte length array; kept for
+        // paramOffset / paramLen when the parameters fit in the event.
+        let offs = this.offsets;
+        if (offs.length < nparams + 1) offs = this.offsets = new Int32Array(Math.max(nparams + 1, offs.length * 2));
+        let p = lensStart + nparams * 2;
+        for (let i = 0, l = lensStart; i < nparams; i++, l += 2) {
+          offs[i] = p;
+          p += buf[l]! | (buf[l + 1]! << 8);
+        }
+        offs[nparams] = p;
+        if (p <= hdr + len) {
+          this.located = nparams;
+          return undefined;
+        }
+      }
       return this.checkLengths();
     }
+    this.cpu = le ? buf.readUInt16LE(bodyStart) : buf.readUInt16BE(bodyStart);
+    this.blockFlags = hasFlags ? (le ? buf.readUInt32LE(bodyStart + 2) : buf.readUInt32BE(bodyStart + 2)) : 0;
     const type = (this.type = le ? buf.readUInt16LE(hdr + 20) : buf.readUInt16BE(hdr + 20));
     let len = le ? buf.readUInt32LE(hdr + 16) : buf.readUInt32BE(hdr + 16);
     const lenSize = (this.lenSize = framing.largePayload(type) ? 4 : 2);
@@ -170,6 +230,23 @@ export class EventView {
     return `cannot work out the parameter count of a V1 event (type ${type}, length ${len})`;
   }
 
+  // Parameter-length width per event code for the last framing seen (0 = not looked up
+  // yet): one array read per event instead of a call into the event table.
+  private widthFraming: EventFraming | undefined = undefined;
+  private widths: Uint8Array = new Uint8Array(1024);
+
+  private lengthWidth(type: number, framing: EventFraming): 2 | 4 {
+    if (framing !== this.widthFraming) {
+      this.widthFraming = framing;
+      this.widths.fill(0);
+    }
+    const w = this.widths[type];
+    if (w === 2 || w === 4) return w;
+    const v = framing.largePayload(type) ? 4 : 2;
+    if (type < this.widths.length) this.widths[type] = v;
+    return v;
+  }
+
   private checkLengths(): string | undefined {
     const buf = this.buf;
     const limit = this.hdr + this.len;
@@ -177,8 +254,19 @@ export class EventView {
     let l = this.lensStart;
     let p = l + n * this.lenSize;
     if (this.lenSize === 2 && this.le) {
-      // Hot path: plain byte arithmetic, no per-parameter method calls.
-      for (let i = 0; i < n; i++, l += 2) p += buf[l]! | (buf[l + 1]! << 8);
+      // Hot path: plain byte arithmetic, no per-parameter method calls; the parameter
+      // offsets fall out of the same pass, so they are kept (paramOffset / paramLen).
+      let offs = this.offsets;
+      if (offs.length < n + 1) offs = this.offsets = new Int32Array(Math.max(n + 1, offs.length * 2));
+      for (let i = 0; i < n; i++, l += 2) {
+        offs[i] = p;
+        p += buf[l]! | (buf[l + 1]! << 8);
+      }
+      offs[n] = p;
+      if (p <= limit) {
+        this.located = n;
+        return undefined;
+      }
     } else {
       for (let i = 0; i < n; i++) p += this.paramLen(i);
     }
@@ -194,6 +282,10 @@ export class EventView {
 
   /** Length in bytes of parameter `i` (no bounds check beyond the array). */
   paramLen(i: number): number {
+    if (i >= 0 && i < this.located) {
+      const o = this.offsets;
+      return o[i + 1]! - o[i]!;
+    }
     const off = this.lensStart + i * this.lenSize;
     if (this.lenSize === 2) return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
     return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
@@ -202,7 +294,7 @@ export class EventView {
   /** Offset in `buf` of parameter `i`'s value; -1 when the event has fewer parameters. */
   paramOffset(i: number): number {
     if (i >= this.nparams || i < 0) return -1;
-    if (this.located < 0) {
+    if (this.located < this.nparams) {
       if (this.offsets.length < this.nparams + 1) this.offsets = new Int32Array(this.nparams + 1);
       let p = this.lensStart + this.nparams * this.lenSize;
       for (let k = 0; k < this.nparams; k++) {

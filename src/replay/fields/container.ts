@@ -67,6 +67,84 @@ function containerOf(ctx: ReplayContext): ContainerInfo | undefined {
   return ctx.state.containers.get(id);
 }
 
+// ---------------------------------------------------------------------------------------
+// Health probes (sysdig 0.29 only; current libsinsp dropped these fields' values)
+// ---------------------------------------------------------------------------------------
+
+type ProbeKey = 'healthcheck' | 'livenessProbe' | 'readinessProbe';
+const PROBE_KEYS: readonly ProbeKey[] = ['healthcheck', 'livenessProbe', 'readinessProbe'];
+
+interface Probe {
+  readonly exe: string;
+  readonly args: readonly string[];
+}
+
+/** A probe of the container JSON ({"exe": ..., "args": [...]}), as libsinsp 0.9 parsed it. */
+function probeOf(c: ContainerInfo, key: ProbeKey): Probe | undefined {
+  const text = c[key];
+  if (text === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const exe = o['exe'];
+  if (typeof exe !== 'string' && typeof exe !== 'number' && typeof exe !== 'boolean') return undefined;
+  const args = Array.isArray(o['args']) ? (o['args'] as unknown[]).filter((a) => typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean').map(String) : [];
+  return { exe: String(exe), args };
+}
+
+/**
+ * sysdig 0.29's container.healthcheck / liveness_probe / readiness_probe: the probe's
+ * command line, 'NONE' for a known container without one, no value on the host or for
+ * an unknown container. Current libsinsp: no value.
+ */
+function probeText(key: ProbeKey): Extractor<ReplayContext> {
+  return (ctx) => {
+    if (ctx.render.sysdig029 !== true) return undefined;
+    const c = containerOf(ctx);
+    if (c === undefined) return undefined;
+    const p = probeOf(c, key);
+    return p === undefined ? 'NONE' : [p.exe, ...p.args].join(' ');
+  };
+}
+
+/** libsinsp 0.9 identify_category: 'container' (its init), a probe type, or undefined (none). */
+function categoryOf(ctx: ReplayContext, t: ThreadInfo, depth = 0): ProbeKey | 'container' | undefined {
+  const id = cidOf(t);
+  if (isHost(id) || depth > 64) return undefined;
+  if (t.vpid === 1) return 'container';
+  const parent = ctx.state.threads.get(t.ptid);
+  if (parent !== undefined && parent !== t) {
+    const pc = categoryOf(ctx, parent, depth + 1);
+    if (pc !== undefined) return pc;
+  }
+  const c = ctx.state.containers.get(id);
+  if (c === undefined) return undefined;
+  for (const key of PROBE_KEYS) {
+    const p = probeOf(c, key);
+    if (p !== undefined && p.exe === t.exe && p.args.length === t.args.length && p.args.every((a, i) => a === t.args[i])) return key;
+  }
+  return undefined;
+}
+
+/**
+ * sysdig 0.29's proc.is_container_*: true for the processes of a container health probe
+ * (a process whose exe and args are the probe's, and its descendants), false for every
+ * other process. libsinsp 0.9 fixed the category at clone/execve; this evaluates the
+ * same rule on the thread's current state. Current libsinsp: no value.
+ */
+function isProbe(key: ProbeKey): Extractor<ReplayContext> {
+  return (ctx) => {
+    const t = ctx.thread;
+    if (ctx.render.sysdig029 !== true || t === undefined) return undefined;
+    return categoryOf(ctx, t) === key;
+  };
+}
+
 /** A field read from the container record; NA on the host and when the container is unknown. */
 function onContainer(get: (c: ContainerInfo, ctx: ReplayContext) => FieldValue | undefined): Extractor<ReplayContext> {
   return (ctx) => {
@@ -195,9 +273,9 @@ export const CONTAINER_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'container.image.repository', 'charbuf', 'Container image repository (e.g. falcosecurity/falco).', onContainer((c) => c.imageRepository)),
   field(C, 'container.image.tag', 'charbuf', 'Container image tag (e.g. latest).', onContainer((c) => c.imageTag)),
   field(C, 'container.image.digest', 'charbuf', 'Container image registry digest (sha256:...).', onContainer((c) => c.imageDigest)),
-  field(C, 'container.healthcheck', 'charbuf', 'Deprecated; never has a value.', none, { deprecated: true }),
-  field(C, 'container.liveness_probe', 'charbuf', 'Deprecated; never has a value.', none, { deprecated: true }),
-  field(C, 'container.readiness_probe', 'charbuf', 'Deprecated; never has a value.', none, { deprecated: true }),
+  field(C, 'container.healthcheck', 'charbuf', 'Deprecated; never has a value.', probeText('healthcheck'), { deprecated: true }),
+  field(C, 'container.liveness_probe', 'charbuf', 'Deprecated; never has a value.', probeText('livenessProbe'), { deprecated: true }),
+  field(C, 'container.readiness_probe', 'charbuf', 'Deprecated; never has a value.', probeText('readinessProbe'), { deprecated: true }),
   field(C, 'container.start_ts', 'abstime', 'Container start time (start of its pid namespace init), ns since the epoch.', (ctx) => {
     const t = ctx.thread;
     if (t === undefined) return undefined;
@@ -220,9 +298,9 @@ export const CONTAINER_FIELDS: readonly ReplayFieldDef[] = [
     return onContainer((c) => (Object.prototype.hasOwnProperty.call(c.labels, key) ? c.labels[key] : undefined));
   }),
   field(C, 'container.labels', 'charbuf', "Container labels as 'key:value' items separated by ', '.", onContainer((c) => labelsString(c.labels))),
-  field('process', 'proc.is_container_healthcheck', 'bool', 'Deprecated; never has a value.', none, { deprecated: true }),
-  field('process', 'proc.is_container_liveness_probe', 'bool', 'Deprecated; never has a value.', none, { deprecated: true }),
-  field('process', 'proc.is_container_readiness_probe', 'bool', 'Deprecated; never has a value.', none, { deprecated: true }),
+  field('process', 'proc.is_container_healthcheck', 'bool', 'Deprecated; never has a value.', isProbe('healthcheck'), { deprecated: true }),
+  field('process', 'proc.is_container_liveness_probe', 'bool', 'Deprecated; never has a value.', isProbe('livenessProbe'), { deprecated: true }),
+  field('process', 'proc.is_container_readiness_probe', 'bool', 'Deprecated; never has a value.', isProbe('readinessProbe'), { deprecated: true }),
   field(K, 'k8s.pod.name', 'charbuf', 'Kubernetes pod name (from the io.kubernetes.pod.name label).', onContainer((c) => c.labels['io.kubernetes.pod.name'])),
   field(K, 'k8s.ns.name', 'charbuf', 'Kubernetes namespace (from the io.kubernetes.pod.namespace label).', onContainer((c) => c.labels['io.kubernetes.pod.namespace'])),
   field(K, 'k8s.pod.id', 'charbuf', 'Legacy name of k8s.pod.uid.', onContainer((c) => c.labels['io.kubernetes.pod.uid'])),

@@ -16,6 +16,8 @@ import {
 import { EventCategory, EventFlags, ParamType, type EventInfo, type ParamInfo } from '../../scap/schema.js';
 import { cwdOfThread, describeFd, fdOf, fdTypeChar, type ReplayContext } from './context.js';
 import { argField, field, indexArg, type ReplayFieldDef } from './def.js';
+import { SYSDIG029_CATEGORY_NAMES, sysdig029GenericCategory } from './sysdig029.js';
+import { sysdig029TypeName } from '../inspect/sysdig029.js';
 import { FieldArgError, type Extractor, type FieldType, type FieldValue } from './types.js';
 
 const C = 'evt';
@@ -35,7 +37,10 @@ export const CODES = {
   OPENAT2_X: code('SYSCALL_OPENAT2_X'),
   OPEN_BY_HANDLE_AT_X: code('SYSCALL_OPEN_BY_HANDLE_AT_X'),
   CREAT_X: code('SYSCALL_CREAT_X'),
+  ACCEPT_X: code('SOCKET_ACCEPT_X'),
   ACCEPT_5_X: code('SOCKET_ACCEPT_5_X'),
+  ACCEPT4_X: code('SOCKET_ACCEPT4_X'),
+  OPENAT_X: code('SYSCALL_OPENAT_X'),
   ACCEPT4_6_X: code('SOCKET_ACCEPT4_6_X'),
   CONNECT_X: code('SOCKET_CONNECT_X'),
   RENAMEAT_X: code('SYSCALL_RENAMEAT_X'),
@@ -95,6 +100,37 @@ export function returnValue(ctx: ReplayContext): number {
   const off = ev.paramOffset(0);
   if (off < 0) return 0;
   const len = ev.paramLen(0);
+  if (len === 4) return ev.le ? ev.buf.readInt32LE(off) : ev.buf.readInt32BE(off);
+  if (len === 8) return readInt64(ev.buf, off, ev.le);
+  return 0;
+}
+
+const findRes = paramIndexer('res');
+const findFd = paramIndexer('fd');
+
+/**
+ * Where sysdig 0.29's evt.res / evt.rawres / evt.failed found the return value: the
+ * parameter named 'res' (of enter and exit events alike; not for exits whose value has
+ * another name, e.g. geteuid's 'euid'), else the 'fd' parameter of exits of fd-creating
+ * events; -1 when neither.
+ */
+function sysdig029ResIndex(ctx: ReplayContext): number {
+  const ev = ctx.evt;
+  const r = findRes(ev.type);
+  if (r >= 0 && r < ev.nparams) return r;
+  if ((ev.type & 1) === 1 && ((EVENT_TABLE[ev.type]?.flags ?? 0) & EventFlags.CREATES_FD) !== 0) {
+    const f = findFd(ev.type);
+    if (f >= 0 && f < ev.nparams) return f;
+  }
+  return -1;
+}
+
+/** Parameter `i` read as a signed integer (4 or 8 bytes; other sizes read 0). */
+function paramInt(ctx: ReplayContext, i: number): number {
+  const ev = ctx.evt;
+  const off = ev.paramOffset(i);
+  if (off < 0) return 0;
+  const len = ev.paramLen(i);
   if (len === 4) return ev.le ? ev.buf.readInt32LE(off) : ev.buf.readInt32BE(off);
   if (len === 8) return readInt64(ev.buf, off, ev.le);
   return 0;
@@ -273,6 +309,7 @@ export function formatIso8601(ns: bigint): string {
 }
 
 const SEC = 1000000000n;
+const U64 = 1n << 64n;
 
 // ---------------------------------------------------------------------------------------
 // evt.category
@@ -321,6 +358,31 @@ function ioSubcategory(ctx: ReplayContext): string {
     default:
       return 'unknown';
   }
+}
+
+/**
+ * evt.category as sysdig 0.29 printed it: generic events take the category of their
+ * syscall id from 0.29's syscall table (with no I/O subcategory, so I/O ones print
+ * 'unknown'); I/O events name the kind of their fd among the kinds 0.29 knew; internal
+ * events have no name in its switch ('unknown').
+ */
+function sysdig029Category(ctx: ReplayContext): string {
+  const ev = ctx.evt;
+  if (ev.type === CODES.GENERIC_X || ev.type === CODES.GENERIC_X - 1) {
+    const cat = sysdig029GenericCategory(paramNumber(ctx, 0) ?? -1);
+    if (cat === undefined) return 'unknown';
+    return SYSDIG029_CATEGORY_NAMES[cat] ?? 'unknown';
+  }
+  const cat = categoryOf(ctx);
+  if (isIoCategory(cat)) {
+    const k = ctx.fd?.kind;
+    if (k === undefined) return 'unknown';
+    if (k === 'file' || k === 'directory') return 'file';
+    if (k === 'ipv4' || k === 'ipv6') return 'net';
+    if (k === 'pipe' || k === 'unix' || k === 'event' || k === 'signalfd' || k === 'inotify') return 'ipc';
+    return 'unknown';
+  }
+  return SYSDIG029_CATEGORY_NAMES[cat] ?? 'unknown';
 }
 
 function categoryOf(ctx: ReplayContext): number {
@@ -596,7 +658,37 @@ function infraField(key: string, opts: { truncate12?: boolean; image?: boolean }
 function deltaField(kind: 'ns' | 's' | 'frac'): Extractor<ReplayContext> {
   return (ctx) => {
     if (ctx.prevTs === 0n) return 0;
-    const d = ctx.evt.ts - ctx.prevTs;
+    let d = ctx.evt.ts - ctx.prevTs;
+    // libsinsp subtracts unsigned 64-bit times: an event stamped before the previous one
+    // (the leading container events of a capture) wraps around.
+    if (d < 0n) d += U64;
+    const v = kind === 'ns' ? d : kind === 's' ? d / SEC : d % SEC;
+    return bigOrNum(v);
+  };
+}
+
+/**
+ * evt.latency: 0 in current libsinsp (deprecated). sysdig 0.29 kept the time of the
+ * thread's last enter event and gave exits the time since it (enter events 0, events
+ * without a thread 0, internal events none).
+ */
+function latencyField(kind: 'ns' | 's' | 'frac'): Extractor<ReplayContext> {
+  return (ctx) => {
+    if (ctx.render.sysdig029 !== true) return 0;
+    const t = ctx.thread;
+    if (t === undefined) return 0;
+    const type = ctx.evt.type;
+    if (((EVENT_TABLE[type]?.category ?? 0) & EventCategory.INTERNAL) !== 0) return undefined;
+    const enter = t.lastEnterTs;
+    let d: bigint;
+    if (type === CODES.SCHEDSWITCH_6_E) {
+      // Switches do not touch the latency: it is still that of the thread's last event.
+      d = enter === 0n ? 0n : t.lastEventTs - enter;
+      if (d < 0n) d = 0n;
+    } else {
+      if ((type & 1) === 0 || enter === 0n) return 0;
+      d = ctx.evt.ts - enter;
+    }
     const v = kind === 'ns' ? d : kind === 's' ? d / SEC : d % SEC;
     return Number(v);
   };
@@ -674,9 +766,9 @@ export const EVT_FIELDS: readonly ReplayFieldDef[] = [
   ),
 
   // event
-  field(C, 'evt.latency', 'reltime', 'Deprecated; always 0.', zero, { deprecated: true }),
-  field(C, 'evt.latency.s', 'reltime', 'Deprecated; always 0.', zero, { deprecated: true }),
-  field(C, 'evt.latency.ns', 'reltime', 'Deprecated; always 0.', zero, { deprecated: true, printFormat: 'padded' }),
+  field(C, 'evt.latency', 'reltime', 'Deprecated; always 0.', latencyField('ns'), { deprecated: true }),
+  field(C, 'evt.latency.s', 'reltime', 'Deprecated; always 0.', latencyField('s'), { deprecated: true }),
+  field(C, 'evt.latency.ns', 'reltime', 'Deprecated; always 0.', latencyField('frac'), { deprecated: true, printFormat: 'padded' }),
   field(C, 'evt.latency.quantized', 'uint64', 'Deprecated; always 0.', zero, { deprecated: true, outputOnly: true }),
   field(C, 'evt.latency.human', 'charbuf', "Deprecated; always '0ns'.", () => '0ns', { deprecated: true }),
   field(C, 'evt.deltatime', 'reltime', 'Nanoseconds since the previous event.', deltaField('ns')),
@@ -708,10 +800,20 @@ export const EVT_FIELDS: readonly ReplayFieldDef[] = [
   }),
   field(C, 'syscall.type', 'charbuf', 'For syscall events, the name of the system call; unset for other events.', (ctx) => {
     const info = EVENT_TABLE[ctx.evt.type];
+    if (ctx.render.sysdig029 === true) {
+      // 0.29 named every event but switches and those flagged EF_SKIPPARSERESET (its
+      // EC_INTERNAL test read the flags, where that bit is EF_SKIPPARSERESET): procexit
+      // and container events included, with its own names.
+      const type = ctx.evt.type;
+      if (info === undefined || type === CODES.SCHEDSWITCH_6_E || (info.flags & EventFlags.SKIPPARSERESET) !== 0) return undefined;
+      const generic = type === CODES.GENERIC_X || type === CODES.GENERIC_X - 1;
+      return sysdig029TypeName(type, generic ? paramNumber(ctx, 0) : undefined);
+    }
     if (info === undefined || (info.category & EventCategory.SYSCALL) === 0) return undefined;
     return typeName(ctx);
   }),
   field(C, 'evt.category', 'charbuf', "Event category, e.g. 'file', 'net', 'process', 'memory'.", (ctx) => {
+    if (ctx.render.sysdig029 === true) return sysdig029Category(ctx);
     const cat = categoryOf(ctx);
     if (isIoCategory(cat)) return ioSubcategory(ctx);
     return CATEGORY_NAMES[cat] ?? 'unknown';
@@ -770,6 +872,12 @@ export const EVT_FIELDS: readonly ReplayFieldDef[] = [
   }),
   field(C, 'evt.buflen', 'uint64', 'Length of the data buffer of I/O events.', buflenWhen((_c, cat) => isIoCategory(cat))),
   field(C, 'evt.res', 'charbuf', "Return value as text: 'SUCCESS', or the error code name (e.g. 'ENOENT').", (ctx) => {
+    if (ctx.render.sysdig029 === true) {
+      const i = sysdig029ResIndex(ctx);
+      if (i < 0) return undefined;
+      if (paramInt(ctx, i) >= 0) return 'SUCCESS';
+      return argText(ctx, i);
+    }
     if (!hasReturnValue(ctx)) return undefined;
     const r = returnValue(ctx);
     if (r >= 0) return 'SUCCESS';
@@ -779,8 +887,19 @@ export const EVT_FIELDS: readonly ReplayFieldDef[] = [
     const rp = renderParamValue(ctx.evt, info, 0, resolverFor(ctx), ctx.render);
     return rp.resolved !== '' ? rp.resolved : rp.value;
   }),
-  field(C, 'evt.rawres', 'int64', 'Return value as a number (e.g. -2).', (ctx) => (hasReturnValue(ctx) ? returnValue(ctx) : undefined)),
+  field(C, 'evt.rawres', 'int64', 'Return value as a number (e.g. -2).', (ctx) => {
+    if (ctx.render.sysdig029 === true) {
+      const i = sysdig029ResIndex(ctx);
+      return i < 0 ? undefined : paramInt(ctx, i);
+    }
+    return hasReturnValue(ctx) ? returnValue(ctx) : undefined;
+  }),
   field(C, 'evt.failed', 'bool', "'true' for events that returned an error.", (ctx) => {
+    if (ctx.render.sysdig029 === true) {
+      // 0.29 answers for every event: false unless a return value says otherwise.
+      const i = sysdig029ResIndex(ctx);
+      return i >= 0 && paramInt(ctx, i) < 0;
+    }
     const c = errorCount(ctx);
     return c === undefined ? undefined : c === 1;
   }),

@@ -1,7 +1,10 @@
 /**
  * fd.*: the file descriptor an event refers to (file, directory, socket, pipe, ...).
  */
-import { EVENT_TABLE } from '../../scap/event-table.js';
+import { FdType } from '../../scap/blocks/fdlist.js';
+import { EVENT_TABLE, ppmeCode } from '../../scap/event-table.js';
+import { SYSDIG029_NO_FD } from '../inspect/sysdig029.js';
+import { FD_FLAG_ROLE_CLIENT, FD_FLAG_ROLE_SERVER } from '../state/fds.js';
 import { EventFlags } from '../../scap/schema.js';
 import type { FdInfo } from '../state/model.js';
 import { FD_FLAG_OVERLAY_LOWER, FD_FLAG_OVERLAY_UPPER, FD_FLAG_SOCKET_CONNECTED, fdOf, fdTypeChar, fdTypeString, isLocalAddress, isServerSocket, parseIp, type ReplayContext } from './context.js';
@@ -10,20 +13,65 @@ import { CODES, concatPaths, dirfdBase, eventTypeChar, paramNumber, paramString,
 import type { Extractor, FieldValue, IpAddr } from './types.js';
 
 const C = 'fd';
+const CONTAINER_JSON_E = ppmeCode('CONTAINER_JSON_E') ?? -1;
+const CONTAINER_JSON_2_E = ppmeCode('CONTAINER_JSON_2_E') ?? -1;
 
 const FD_EVENT_FLAGS = EventFlags.CREATES_FD | EventFlags.USES_FD | EventFlags.DESTROYS_FD;
 
-/** libsinsp extract_fd: only fd-related events have fd fields. */
+/**
+ * libsinsp extract_fd: only fd-related events have fd fields (in the sysdig029 mode, by
+ * the flags of 0.29's event table, which did not mark mmap, sendmmsg, ... as using an fd).
+ */
 function isFdEvent(ctx: ReplayContext): boolean {
-  return ((EVENT_TABLE[ctx.evt.type]?.flags ?? 0) & FD_EVENT_FLAGS) !== 0 && ctx.thread !== undefined;
+  if (ctx.thread === undefined) return false;
+  const type = ctx.evt.type;
+  if (ctx.render.sysdig029 === true && SYSDIG029_NO_FD.has(type)) return false;
+  return ((EVENT_TABLE[type]?.flags ?? 0) & FD_EVENT_FLAGS) !== 0;
+}
+
+/**
+ * The fd number the fd fields use: the event's (libsinsp m_lastevent_fd as the engine
+ * left it), or in the sysdig029 mode the thread's last fd, which 0.29's fd.num and fd.uid
+ * read (an open exit leaves the new fd there).
+ */
+function eventFdNum(ctx: ReplayContext): number {
+  if (ctx.render.sysdig029 === true && ctx.thread !== undefined) return ctx.thread.lastEventFd;
+  return ctx.fdNum;
 }
 
 /** The event's fd (when the event is an fd event and the fd is known). */
 function fdOfEvent(ctx: ReplayContext): FdInfo | undefined {
   if (!isFdEvent(ctx)) return undefined;
   if (ctx.fd !== undefined) return ctx.fd;
-  if (ctx.fdNum !== -1 && ctx.thread !== undefined) return fdOf(ctx.state, ctx.thread, ctx.fdNum);
+  const n = eventFdNum(ctx);
+  if (n !== -1 && ctx.thread !== undefined) return fdOf(ctx.state, ctx.thread, n);
   return undefined;
+}
+
+/**
+ * sysdig 0.29's fd.typechar for an fd event without a known fd: a guess from the enter
+ * code of the event (fewer codes than current libsinsp; open included), 'o' otherwise.
+ */
+function sysdig029TypeCharGuess(ctx: ReplayContext): string {
+  const e = ctx.evt.type & ~1;
+  if (e === CODES.OPEN_X - 1 || e === CODES.OPENAT_X - 1 || e === CODES.OPENAT_2_X - 1 || e === CODES.OPENAT2_X - 1 || e === CODES.CREAT_X - 1) return 'f';
+  if (e === CODES.SOCKET_X - 1 || e === CODES.ACCEPT_X - 1 || e === CODES.ACCEPT_5_X - 1 || e === CODES.ACCEPT4_X - 1 || e === CODES.ACCEPT4_6_X - 1) {
+    return '4';
+  }
+  if (e === CODES.PIPE_X - 1) return 'p';
+  if (e === CODES.EVENTFD_X - 1) return 'e';
+  if (e === CODES.SIGNALFD_X - 1) return 's';
+  if (e === CODES.TIMERFD_CREATE_X - 1) return 't';
+  if (e === CODES.INOTIFY_INIT_X - 1) return 'i';
+  return 'o';
+}
+
+/** sysdig 0.29's fd.l4proto: a connection socket without a role has none yet (get_l4proto). */
+function l4protoOf(f: FdInfo, ctx: ReplayContext): string {
+  if (ctx.render.sysdig029 === true && (f.scapType === FdType.IPV4_SOCK || f.scapType === FdType.IPV6_SOCK) && f.l4proto !== 5) {
+    if ((f.flags & (FD_FLAG_ROLE_CLIENT | FD_FLAG_ROLE_SERVER)) === 0 && f.role === 'none') return '<NA>';
+  }
+  return L4[f.l4proto] ?? '<NA>';
 }
 
 function withFd(get: (f: FdInfo, ctx: ReplayContext) => FieldValue | undefined): Extractor<ReplayContext> {
@@ -74,7 +122,8 @@ function nameFromEvent(ctx: ReplayContext, raw: boolean): string | undefined {
 function fdName(ctx: ReplayContext): string | undefined {
   if (!isFdEvent(ctx)) return undefined;
   const f = fdOfEvent(ctx);
-  if (f !== undefined) return f.name;
+  // sysdig 0.29 (as libsinsp did then) names a failed connect by the tuple it carries.
+  if (f !== undefined && !(ctx.render.sysdig029 === true && ctx.evt.type === CODES.CONNECT_X && (paramNumber(ctx, 0) ?? 0) < 0)) return f.name;
   return nameFromEvent(ctx, false);
 }
 
@@ -173,18 +222,40 @@ function anyPort(f: FdInfo): number[] | undefined {
 
 const L4 = ['<NA>', '<NA>', 'tcp', 'udp', 'icmp', 'raw'];
 
+/**
+ * libsinsp is_ipv6addr_in_local_machine: never for container processes; otherwise an
+ * address is local when its first 64 bits equal an IPv6 interface's (ipv6addr::in_subnet),
+ * so the unset address (::) of a fresh socket is local when ::1 is an interface.
+ */
+function isLocalIpv6(ctx: ReplayContext, text: string): boolean {
+  const t = ctx.thread;
+  if (t !== undefined && t.containerId !== '' && t.containerId !== 'host') return false;
+  const a = text === '' ? new Uint8Array(16) : ip(text);
+  if (a === undefined || typeof a === 'number' || a.length !== 16) return false;
+  for (const i of ctx.state.interfaces) {
+    if (!i.addr.includes(':')) continue;
+    const b = ip(i.addr);
+    if (b === undefined || typeof b === 'number' || b.length !== 16) continue;
+    let same = true;
+    for (let k = 0; k < 8 && same; k++) same = a[k] === b[k];
+    if (same) return true;
+  }
+  return false;
+}
+
 function anyMode(extract: Extractor<ReplayContext>): ReplayCompiledField {
   return { extract, mode: 'any' };
 }
 
 
 export const FD_FIELDS: readonly ReplayFieldDef[] = [
-  field(C, 'fd.num', 'int64', 'Number of the fd the event refers to.', (ctx) => (isFdEvent(ctx) ? ctx.fdNum : undefined), { printFormat: 'id' }),
+  field(C, 'fd.num', 'int64', 'Number of the fd the event refers to.', (ctx) => (isFdEvent(ctx) ? eventFdNum(ctx) : undefined), { printFormat: 'id' }),
   field(C, 'fd.type', 'charbuf', "Type of the fd: 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify', 'signalfd', 'memfd', ...", withFd((f) => fdTypeString(f.kind))),
   field(C, 'fd.typechar', 'charbuf', "Type of the fd as one letter: 'f' file, '4' IPv4 socket, '6' IPv6 socket, 'u' unix socket, 'p' pipe, 'e' eventfd, 's' signalfd, 'l' eventpoll, 'i' inotify, 'o' unknown ...", (ctx) => {
     if (!isFdEvent(ctx)) return undefined;
     const f = fdOfEvent(ctx);
-    return f === undefined ? eventTypeChar(ctx) : fdTypeChar(f.kind);
+    if (f === undefined) return ctx.render.sysdig029 === true ? sysdig029TypeCharGuess(ctx) : eventTypeChar(ctx);
+    return fdTypeChar(f.kind);
   }),
   field(C, 'fd.name', 'charbuf', 'Full name of the fd: the absolute path of files, the connection tuple of sockets, ...', fdName),
   field(C, 'fd.directory', 'charbuf', 'For files, the directory that contains the file; for directories, the directory itself.', directoryOf),
@@ -213,16 +284,18 @@ export const FD_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'fd.sport', 'port', 'Server port.', withFd((f) => serverPort(f))),
   field(C, 'fd.lport', 'port', 'Local port.', localRemotePort('l')),
   field(C, 'fd.rport', 'port', 'Remote port.', localRemotePort('r')),
-  field(C, 'fd.l4proto', 'charbuf', "IP protocol of a socket: 'tcp', 'udp', 'icmp' or 'raw'.", withFd((f) => L4[f.l4proto] ?? '<NA>')),
+  field(C, 'fd.l4proto', 'charbuf', "IP protocol of a socket: 'tcp', 'udp', 'icmp' or 'raw'.", withFd(l4protoOf)),
   field(C, 'fd.sockfamily', 'charbuf', "Socket family: 'ip' or 'unix'.", withFd((f) => (f.kind === 'ipv4' || f.kind === 'ipv6' ? 'ip' : f.kind === 'unix' ? 'unix' : undefined))),
   field(C, 'fd.is_server', 'bool', "'true' when the process is the server end of the connection.", withFd((f, ctx) => {
     if (isServSock(f)) return true;
+    if (f.kind === 'ipv6' && isSock(f)) return isLocalIpv6(ctx, f.dip);
     if (isSock(f)) return isLocalAddress(ctx, f.dip);
     return false;
   })),
   field(C, 'fd.uid', 'charbuf', 'Unique id of the fd: thread id and fd number concatenated.', (ctx) => {
     if (!isFdEvent(ctx) || ctx.thread === undefined) return undefined;
-    return `${ctx.thread.tid}${ctx.fdNum}`;
+    if (ctx.render.sysdig029 === true && (ctx.evt.type === CONTAINER_JSON_E || ctx.evt.type === CONTAINER_JSON_2_E)) return undefined;
+    return `${ctx.thread.tid}${eventFdNum(ctx)}`;
   }),
   field(C, 'fd.containername', 'charbuf', 'Container id and fd name joined by a colon.', (ctx) => {
     const n = fdName(ctx);

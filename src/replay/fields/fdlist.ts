@@ -18,8 +18,13 @@ const isSock = (f: FdInfo): boolean => (f.kind === 'ipv4' || f.kind === 'ipv6') 
 function fdlistField(item: (fd: number, f: FdInfo | undefined) => string | undefined): Extractor<ReplayContext> {
   return (ctx) => {
     const t = ctx.evt.type;
-    if (t !== POLL_X && t !== PPOLL_X) return undefined;
-    const v = paramValue(ctx, 1);
+    let idx = 1;
+    if (t !== POLL_X && t !== PPOLL_X) {
+      // sysdig 0.29 also read the fds argument (the first) of poll / ppoll enter events.
+      if (ctx.render.sysdig029 !== true || (t !== POLL_X - 1 && t !== PPOLL_X - 1)) return undefined;
+      idx = 0;
+    }
+    const v = paramValue(ctx, idx);
     if (v === undefined || v.kind !== 'fdlist') return undefined;
     const th = ctx.thread;
     if (th === undefined) return undefined;

@@ -11,6 +11,7 @@ import {
   envOf,
   envValue,
   fdTypeString,
+  forEachParent,
   mainThread,
   oldestMatchingAncestor,
   parentValues,
@@ -160,6 +161,12 @@ function parentOf(ctx: ReplayContext, t: T): T | undefined {
   return ancestorProcess(ctx.state, t, 1);
 }
 
+/** proc.pname / proc.pcmdline: sysdig 0.29 looked up the thread's own parent tid. */
+function namedParentOf(ctx: ReplayContext, t: T): T | undefined {
+  if (ctx.render.sysdig029 === true) return ctx.state.threads.get(t.ptid);
+  return parentOf(ctx, t);
+}
+
 function leaderField(
   name: string,
   description: string,
@@ -203,6 +210,51 @@ function numThreads(state: StateView, t: T): number {
   let n = 0;
   for (const x of state.threads.map.values()) if (x.pid === t.pid && x.alive) n++;
   return n;
+}
+
+/**
+ * libsinsp 0.9's m_nchilds of a main thread: the other threads of its process in the
+ * thread table (exited ones stay counted until they are removed).
+ */
+function sysdig029Children(state: StateView, mt: T): number {
+  const g = state.threads.group?.(mt) as { readonly threads?: readonly T[] } | undefined;
+  const list: Iterable<T> = g?.threads ?? state.threads.map.values();
+  let n = 0;
+  for (const x of list) if (x.pid === mt.pid && x.tid !== mt.tid && state.threads.get(x.tid) === x) n++;
+  return n;
+}
+
+/**
+ * sysdig 0.29's proc.sname: the thread whose tid is the session id, else the highest
+ * ancestor of the process with the same session id (the process itself when its parent
+ * differs), whatever the pid namespace.
+ */
+function sysdig029SessionName(ctx: ReplayContext): FieldValue | undefined {
+  const t = ctx.thread;
+  if (t === undefined) return undefined;
+  const s = ctx.state.threads.get(t.sid);
+  if (s !== undefined) return s.comm;
+  const mt = mainThread(ctx.state, t);
+  if (mt === undefined) return undefined;
+  let leader = mt;
+  forEachParent(ctx.state, mt, (p) => {
+    if (p.sid !== mt.sid) return false;
+    leader = p;
+    return true;
+  });
+  return leader.comm;
+}
+
+/** A field whose extractor is replaced by `legacy` in the sysdig029 mode. */
+function sysdig029Or(def: ReplayFieldDef, legacy: Extractor<ReplayContext>): ReplayFieldDef {
+  return {
+    ...def,
+    compile: (arg) => {
+      const cur = def.compile(arg);
+      if (typeof cur !== 'function') return cur;
+      return (ctx) => (ctx.render.sysdig029 === true ? legacy(ctx) : cur(ctx));
+    },
+  };
 }
 
 function durationFrom(ctx: ReplayContext, start: bigint): number | undefined {
@@ -251,7 +303,7 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'proc.pexepath', 'charbuf', 'proc.exepath of the parent process.', onThread((t, ctx) => parentOf(ctx, t)?.exepath)),
   ancestorField('proc.aexepath', 'charbuf', 'proc.exepath of an ancestor (proc.aexepath[1] = parent); without an index, any ancestor.', (a) => a.exepath),
   field(C, 'proc.name', 'charbuf', 'Name of the executable of the process (its comm, truncated to 15 characters by the kernel).', onThread((t) => t.comm)),
-  field(C, 'proc.pname', 'charbuf', 'proc.name of the parent process.', onThread((t, ctx) => parentOf(ctx, t)?.comm)),
+  field(C, 'proc.pname', 'charbuf', 'proc.name of the parent process.', onThread((t, ctx) => namedParentOf(ctx, t)?.comm)),
   ancestorField('proc.aname', 'charbuf', 'proc.name of an ancestor (proc.aname[1] = parent); without an index, any ancestor.', (a) => a.comm),
   argField(
     C,
@@ -287,7 +339,7 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
   ),
   field(C, 'proc.cmdline', 'charbuf', 'Full command line: proc.name followed by proc.args.', onThread((t) => cmdlineOf(t))),
   field(C, 'proc.pcmdline', 'charbuf', 'proc.cmdline of the parent process.', onThread((t, ctx) => {
-    const p = parentOf(ctx, t);
+    const p = namedParentOf(ctx, t);
     return p === undefined ? undefined : cmdlineOf(p);
   })),
   ancestorField('proc.acmdline', 'charbuf', 'proc.cmdline of an ancestor (proc.acmdline[1] = parent); without an index, any ancestor.', (a) => cmdlineOf(a)),
@@ -395,7 +447,10 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
     printFormat: 'id',
   }),
   field(C, 'proc.sid', 'int64', 'Session id of the process.', onThread((t) => t.sid), { printFormat: 'id' }),
-  leaderField('proc.sname', 'Name of the session leader (proc.name of the process whose pid is proc.sid).', (x) => x.sid, true, (x) => x.comm),
+  sysdig029Or(
+    leaderField('proc.sname', 'Name of the session leader (proc.name of the process whose pid is proc.sid).', (x) => x.sid, true, (x) => x.comm),
+    sysdig029SessionName,
+  ),
   leaderField('proc.sid.exe', 'proc.exe of the session leader.', (x) => x.sid, true, (x) => x.exe),
   leaderField('proc.sid.exepath', 'proc.exepath of the session leader.', (x) => x.sid, true, (x) => x.exepath),
   field(C, 'proc.vpgid', 'int64', 'Process group id as seen from the process pid namespace.', onThread((t) => t.vpgid), { printFormat: 'id' }),
@@ -486,8 +541,17 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
       return undefined;
     });
   }),
-  field(C, 'proc.nthreads', 'uint64', 'Number of alive threads of the process.', onThread((t, ctx) => numThreads(ctx.state, t))),
+  field(C, 'proc.nthreads', 'uint64', 'Number of alive threads of the process.', onThread((t, ctx) => {
+    if (ctx.render.sysdig029 === true) {
+      // 0.29: the main thread's child count plus one (the exiting thread still counts).
+      const mt = mainThread(ctx.state, t);
+      return mt === undefined ? undefined : sysdig029Children(ctx.state, mt) + 1;
+    }
+    return numThreads(ctx.state, t);
+  })),
   field(C, 'proc.nchilds', 'uint64', 'Number of alive threads of the process other than its leader.', onThread((t, ctx) => {
+    // 0.29: the thread's own child count, which only main threads keep.
+    if (ctx.render.sysdig029 === true) return t.tid === t.pid ? sysdig029Children(ctx.state, t) : 0;
     const n = numThreads(ctx.state, t);
     const mt = mainThread(ctx.state, t);
     return mt !== undefined && mt.alive && n > 0 ? n - 1 : n;

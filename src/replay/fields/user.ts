@@ -27,9 +27,31 @@ function isContainerEvent(ctx: ReplayContext): boolean {
   return t === ASYNCEVENT_E && paramString(ctx, 1) === 'container';
 }
 
+/**
+ * sysdig 0.29's user lookup: one table (the capture's user list, no per-container users),
+ * and no value for a uid it does not list (current libsinsp answers 'root' for uid 0 and
+ * '<NA>' for the rest).
+ */
+function hostUser(ctx: ReplayContext, uid: number): UserInfo | undefined {
+  const u = uid >>> 0;
+  return u === 0xffffffff ? undefined : ctx.state.users.user('', u);
+}
+
+/** The user field as 0.29 gives it, or `current` outside the sysdig029 mode. */
+function userField(
+  pick: (u: UserInfo) => string,
+  current: (t: ThreadInfo, ctx: ReplayContext) => FieldValue | undefined,
+): Extractor<ReplayContext> {
+  return onThread((t, ctx) => {
+    if (ctx.render.sysdig029 !== true) return current(t, ctx);
+    const u = hostUser(ctx, t.uid);
+    return u === undefined ? undefined : pick(u);
+  });
+}
+
 export const USER_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'user.uid', 'uint32', 'User id.', onThread((t) => t.uid >>> 0), { printFormat: 'id' }),
-  field(C, 'user.name', 'charbuf', 'User name.', onThread((t, ctx) => {
+  field(C, 'user.name', 'charbuf', 'User name.', userField((u) => u.name, (t, ctx) => {
     if (isContainerEvent(ctx) && t.containerId !== '') {
       const cu = ctx.state.containers.get(t.containerId)?.user;
       if (cu !== undefined && cu !== '') return cu;
@@ -38,17 +60,20 @@ export const USER_FIELDS: readonly ReplayFieldDef[] = [
     if (u !== undefined) return u.name;
     return t.uid === 0 ? 'root' : '<NA>';
   })),
-  field(C, 'user.homedir', 'charbuf', 'Home directory of the user.', onThread((t, ctx) => {
+  field(C, 'user.homedir', 'charbuf', 'Home directory of the user.', userField((u) => u.homedir, (t, ctx) => {
     const u = userOf(ctx, t, t.uid);
     if (u !== undefined) return u.homedir;
     return t.uid === 0 ? '/root' : '<NA>';
   })),
-  field(C, 'user.shell', 'charbuf', "User's login shell.", onThread((t, ctx) => userOf(ctx, t, t.uid)?.shell ?? '<NA>')),
-  field(C, 'user.loginuid', 'int64', 'Audit user id (the uid the user logged in as); -1 when unset.', onThread((t) => {
+  field(C, 'user.shell', 'charbuf', "User's login shell.", userField((u) => u.shell, (t, ctx) => userOf(ctx, t, t.uid)?.shell ?? '<NA>')),
+  field(C, 'user.loginuid', 'int64', 'Audit user id (the uid the user logged in as); -1 when unset.', onThread((t, ctx) => {
+    // sysdig 0.29 returned the stored 32-bit value as it was (-1 when unset).
+    if (ctx.render.sysdig029 === true) return t.loginuid | 0;
     const l = t.loginuid >>> 0;
     return t.loginuid >= 0 && l < 0xffffffff ? l : -1;
   }), { printFormat: 'id' }),
   field(C, 'user.loginname', 'charbuf', 'Name of the audit user (user.loginuid).', onThread((t, ctx) => {
+    if (ctx.render.sysdig029 === true) return hostUser(ctx, t.loginuid)?.name;
     const u = t.loginuid >= 0 ? userOf(ctx, t, t.loginuid >>> 0) : undefined;
     if (u !== undefined) return u.name;
     return t.loginuid === 0 ? 'root' : '<NA>';

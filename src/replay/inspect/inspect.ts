@@ -3,11 +3,13 @@
  *
  * Per event, in file order (sinsp::next and sysdig's do_inspect loop):
  *  1. codes sysdig 0.29 does not know are skipped (not numbered, not parsed);
- *  2. the event gets its number and goes through the state engine (HostState);
+ *  2. the event gets its number and goes through the state engine (HostState, in its
+ *     sysdig029 mode);
  *  3. state-only events and failed container lookups are dropped;
- *  4. the filter runs against the state after the event; a filtered-out event that does
- *     not modify state also breaks its thread's enter/exit pairing, as libsinsp does when
- *     it filters such an event before parsing it;
+ *  4. the filter runs: for events that do not modify state (and switches) inside the
+ *     engine, after the thread lookup and before the parser, which a rejected event
+ *     skips (and it breaks its thread's enter/exit pairing), as libsinsp 0.9 did; for
+ *     the others against the state after the event;
  *  5. the event counts towards `-n`; internal events (procinfo, ...) are not printed;
  *  6. the format is rendered; without `*` a field with no value suppresses the line.
  */
@@ -249,10 +251,16 @@ const C_INTERNAL = 1;
 const C_LEADING = 2;
 const C_CONTAINER_JSON = 4;
 const C_NO_FD = 8;
-/** Filtered before parsing in libsinsp: neither EF_MODIFIES_STATE nor EF_SKIPPARSERESET, not a switch. */
+/**
+ * Filtered before parsing in libsinsp, and breaks its thread's enter/exit pairing when
+ * rejected: neither EF_MODIFIES_STATE nor EF_SKIPPARSERESET, not a switch.
+ */
 const C_PREPARSE_FILTER = 16;
+/** Filtered before parsing (switches too), and not parsed when rejected. */
+const C_PREPARSE_ONLY = 32;
 const PPME_CONTAINER_E = 228;
 const PPME_SCHEDSWITCH_6_E = 152;
+const PPME_SYSCALL_WRITE_X = 9;
 
 const CLASS: Uint8Array = (() => {
   const a = new Uint8Array(SYSDIG029_EVENT_MAX);
@@ -263,7 +271,7 @@ const CLASS: Uint8Array = (() => {
     if (CONTAINER_JSON_CODES.has(c)) k |= C_CONTAINER_JSON;
     if (SYSDIG029_NO_FD.has(c)) k |= C_NO_FD;
     const flags = EVENT_TABLE[c]?.flags ?? 0;
-    if ((flags & (EventFlags.MODIFIES_STATE | EventFlags.SKIPPARSERESET)) === 0 && c !== PPME_SCHEDSWITCH_6_E) k |= C_PREPARSE_FILTER;
+    if ((flags & (EventFlags.MODIFIES_STATE | EventFlags.SKIPPARSERESET)) === 0) k |= c === PPME_SCHEDSWITCH_6_E ? C_PREPARSE_ONLY : C_PREPARSE_FILTER;
     a[c] = k;
   }
   return a;
@@ -293,7 +301,7 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
     maxBufferLength: opts.verbose || opts.json === true ? 0 : 80,
     ...(opts.bufferFormat !== undefined ? { bufferFormat: opts.bufferFormat } : {}),
   };
-  const host = new HostState();
+  const host = new HostState({ sysdig029: true });
   const resolver = new HostResolver(host, render);
   const registry = syscallFieldRegistry();
   const overrides = sysdig029Overrides(resolver, render);
@@ -375,6 +383,61 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
     return line;
   };
 
+  // Points the context at the event as the engine has it now (its thread and fd).
+  const bind = (ev: EventView, cls: number): void => {
+    ctx.evt = ev;
+    ctx.evtNum = events;
+    const t = host.thread;
+    ctx.thread = t;
+    if ((cls & C_NO_FD) !== 0) {
+      // sysdig 0.29's table did not flag these as using an fd: no fd for the event,
+      // and the thread's last fd is reset.
+      ctx.fd = undefined;
+      ctx.fdNum = -1;
+      if (t !== undefined) t.lastEventFd = -1;
+    } else {
+      ctx.fd = host.fd;
+      ctx.fdNum = host.fdNum;
+      // With a filter, sysdig 0.29 looks up the fd of every write exit (its tracer
+      // check), so an unpaired one still has the thread's last fd.
+      if (ev.type === PPME_SYSCALL_WRITE_X && filter !== undefined && ctx.fd === undefined && t !== undefined && t.lastEventFd !== -1) {
+        ctx.fd = host.threads.getFd(t, t.lastEventFd);
+      }
+    }
+    if (needTimes) {
+      const ts = ev.ts;
+      if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
+      ctx.firstTs = firstTs;
+      ctx.curTs = ts;
+    }
+  };
+  // Runs the filter once for the event. libsinsp keeps one "previous event" time per
+  // field instance: the filter's for evt.deltatime in conditions, the formatter's for
+  // evt.deltatime in outputs.
+  const runFilter = (ev: EventView): boolean => {
+    if (needTimes) {
+      ctx.prevTs = filterPrevTs;
+      filterPrevTs = ev.ts;
+    }
+    return filter!(ctx);
+  };
+  let curCls = 0;
+  let preParse: boolean | undefined;
+  if (filter !== undefined) {
+    // libsinsp filters events that do not modify state after the thread lookup and
+    // before parsing them; a rejected event is not parsed, and its thread's last event
+    // type is reset so that its exit does not pair.
+    host.beforeParse = (ev) => {
+      const cls = curCls;
+      if ((cls & (C_PREPARSE_FILTER | C_PREPARSE_ONLY)) === 0) return true;
+      bind(ev, cls);
+      const p = runFilter(ev);
+      preParse = p;
+      if (!p && ctx.thread !== undefined && (cls & C_PREPARSE_FILTER) !== 0) ctx.thread.lastEventType = 0x7fffffff;
+      return p;
+    };
+  }
+
   try {
     await reader.read({
       onBlock(b) {
@@ -384,43 +447,23 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
         const type = ev.type;
         if (type >= SYSDIG029_EVENT_MAX) return;
         events++;
-        host.applyEvent(ev);
         const cls = CLASS[type]!;
-        ctx.evt = ev;
-        ctx.evtNum = events;
-        const t = host.thread;
-        ctx.thread = t;
-        if ((cls & C_NO_FD) !== 0) {
-          // sysdig 0.29's table did not flag these as using an fd: no fd for the event,
-          // and the thread's last fd is reset.
-          ctx.fd = undefined;
-          ctx.fdNum = -1;
-          if (t !== undefined) t.lastEventFd = -1;
-        } else {
-          ctx.fd = host.fd;
-          ctx.fdNum = host.fdNum;
-        }
-        let ts = 0n;
-        if (needTimes) {
-          ts = ev.ts;
-          if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
-          ctx.firstTs = firstTs;
-          ctx.curTs = ts;
-        }
+        curCls = cls;
+        preParse = undefined;
+        host.applyEvent(ev);
+        bind(ev, cls);
+        const t = ctx.thread;
         // libsinsp runs the filter on every event it parses (the leading container events,
-        // state-only events and failed container lookups included), and keeps one
-        // "previous event" time per field instance: the filter's for evt.deltatime in
-        // conditions, the formatter's for evt.deltatime in outputs.
+        // state-only events and failed container lookups included). Events that do not
+        // modify state were filtered in the engine's beforeParse hook (before parsing,
+        // as libsinsp does); the rest are filtered here, after parsing.
         let pass = true;
         if (filter !== undefined) {
-          if (needTimes) {
-            ctx.prevTs = filterPrevTs;
-            filterPrevTs = ts;
+          if (preParse !== undefined) pass = preParse;
+          else {
+            pass = runFilter(ev);
+            if (!pass && t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
           }
-          pass = filter(ctx);
-          // libsinsp filters events that do not modify state before parsing them, and
-          // resets the thread's last event type so that their exit does not pair.
-          if (!pass && t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
         }
         // sinsp::open consumes the container events at the start of a capture file
         // through next() (numbered and parsed) before sysdig's loop starts.
@@ -438,7 +481,7 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
         if ((cls & C_INTERNAL) === 0) {
           if (needTimes) {
             ctx.prevTs = formatPrevTs;
-            formatPrevTs = ts;
+            formatPrevTs = ev.ts;
           }
           const line = renderLine(ev);
           if (line !== undefined) {

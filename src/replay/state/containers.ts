@@ -122,6 +122,9 @@ function obj(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
+/** Whether the last parseContainerJson took the creation time from the event (no created_time in the JSON). */
+let createdFromEvent = false;
+
 /** Parses the JSON of a container metaevent (both JSON versions carry `{"container": {...}}`). */
 export function parseContainerJson(json: string, ts?: bigint): ContainerInfo | undefined {
   let root: unknown;
@@ -167,8 +170,12 @@ export function parseContainerJson(json: string, ts?: bigint): ContainerInfo | u
   if (c['Healthcheck'] !== undefined) info.healthcheck = JSON.stringify(c['Healthcheck']);
   if (c['LivenessProbe'] !== undefined) info.livenessProbe = JSON.stringify(c['LivenessProbe']);
   if (c['ReadinessProbe'] !== undefined) info.readinessProbe = JSON.stringify(c['ReadinessProbe']);
+  createdFromEvent = false;
   if (typeof c['created_time'] === 'number') info.createdTs = BigInt(c['created_time'] as number) * 1000000000n;
-  else if (ts !== undefined) info.createdTs = ts;
+  else if (ts !== undefined) {
+    info.createdTs = ts;
+    createdFromEvent = true;
+  }
   const sandbox = labels['io.kubernetes.sandbox.id'] ?? str(c['pod_sandbox_id']);
   if (sandbox) info.podSandboxId = sandbox;
   return info;
@@ -191,6 +198,35 @@ export class ContainerTable {
 
   add(info: ContainerInfo): void {
     this.map.set(info.id, info);
+  }
+
+  // Container JSON events repeat the same texts (one per container at every capture start,
+  // a "lookup started" and a "lookup done" text per container, updates): the record parsed
+  // from a text is remembered and stored again when the same text comes back, instead of
+  // parsing it again. Records are changed in place only through `changed()` (which forgets
+  // them all), so a remembered record still equals a fresh parse, except for the creation
+  // time when the JSON has none (the event's time).
+  private readonly fromJson: Map<string, { info: ContainerInfo; createdFromEvent: boolean }> = new Map();
+
+  /** Parses a container JSON event (see parseContainerJson) and stores the record; undefined when the JSON is not one. */
+  addJson(json: string, ts: bigint): ContainerInfo | undefined {
+    const hit = this.fromJson.get(json);
+    if (hit !== undefined) {
+      if (hit.createdFromEvent) hit.info.createdTs = ts;
+      this.add(hit.info);
+      return hit.info;
+    }
+    const info = parseContainerJson(json, ts);
+    if (info === undefined) return undefined;
+    this.add(info);
+    if (this.fromJson.size >= 1024) this.fromJson.clear();
+    this.fromJson.set(json, { info, createdFromEvent });
+    return info;
+  }
+
+  /** Call after changing a stored record in place: remembered JSON records are parsed again. */
+  changed(): void {
+    this.fromJson.clear();
   }
 
   /** A minimal entry for a container known only from a thread's cgroups. */

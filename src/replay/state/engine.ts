@@ -20,11 +20,11 @@ import type { EventView } from '../../scap/event.js';
 import { EVENT_TABLE, ppmeCode } from '../../scap/event-table.js';
 import { EventFlags } from '../../scap/schema.js';
 import { ContainerTable, containerFromCgroups } from './containers.js';
-import { has, int, StoredSource, storeEnter, ViewSource, type ParamSource } from './evparams.js';
+import { has, StoredSource, storeEnter, viewInt, ViewSource, type ParamSource } from './evparams.js';
 import { addFd, FD_FLAG_FROM_PROC, fdFromEntry, setRole, tupleName } from './fds.js';
 import { FdType } from '../../scap/blocks/fdlist.js';
-import { FdInfo, ThreadInfo, type InterfaceInfo } from './model.js';
-import { enterFdLocation, EXIT_FD_LOCATION, PARSERS, STORE_ENTER, type ParseContext } from './parsers.js';
+import { FdInfo, ThreadInfo, TS_ENTER_HI, TS_LAST_HI, TS_PREV_HI, type InterfaceInfo } from './model.js';
+import { ENTER_FD_LOCATION, EXIT_FD_LOCATION, PARSERS, STORE_ENTER, type ParseContext } from './parsers.js';
 import { ThreadTable, type ThreadTableOptions } from './threads.js';
 import { UserTable } from './users.js';
 
@@ -73,7 +73,40 @@ const MMAP: Uint8Array = (() => {
   return a;
 })();
 
-const FLAGS: Int32Array = Int32Array.from(EVENT_TABLE.map((e) => e.flags));
+// What applyEvent does with an event code, as bits of one table read per event.
+const K_NO_THREAD = 1;
+const K_SKIP_RESET = 2;
+const K_LOOKUP_ONLY = 4;
+/** Scheduler switch: no enter/exit pairing. */
+const K_SWITCH = 8;
+/** The event refers to an fd (EF_USES_FD; not mmap/mmap2 in sysdig 0.29 mode). */
+const K_USES_FD = 16;
+const K_PARSER = 32;
+const K_STORE_ENTER = 64;
+/** SCHEDSWITCH_6_E: the thread's last-event time is left alone. */
+const K_KEEP_TIME = 128;
+const K_PROCINFO = 256;
+
+function kindTable(legacy: boolean): Uint16Array {
+  const a = new Uint16Array(EVENT_TABLE.length);
+  for (let c = 0; c < EVENT_TABLE.length; c++) {
+    const flags = EVENT_TABLE[c]?.flags ?? 0;
+    let k = 0;
+    if (NO_THREAD[c]) k |= K_NO_THREAD;
+    if (flags & EventFlags.SKIPPARSERESET) k |= K_SKIP_RESET;
+    if (LOOKUP_ONLY[c]) k |= K_LOOKUP_ONLY;
+    if (c === SCHEDSWITCH_6_E || c === SCHEDSWITCH_1_E) k |= K_SWITCH;
+    if (c === SCHEDSWITCH_6_E) k |= K_KEEP_TIME;
+    if (flags & EventFlags.USES_FD && !(legacy && MMAP[c])) k |= K_USES_FD;
+    if (PARSERS[c] !== undefined) k |= K_PARSER;
+    if (STORE_ENTER[c]) k |= K_STORE_ENTER;
+    if (c === PROCINFO_E) k |= K_PROCINFO;
+    a[c] = k;
+  }
+  return a;
+}
+const KIND_CURRENT = kindTable(false);
+const KIND_LEGACY = kindTable(true);
 
 const RECENT_RING = 32;
 
@@ -94,6 +127,15 @@ export class HostState implements ParseContext {
   fdNum = -1;
   /** The current event changed the name of its fd (libsinsp fd name changed: fd.name_changed). */
   fdNameChanged = false;
+  /**
+   * Called for every event that gets a thread lookup (not EF_SKIPPARSERESET ones), after
+   * the lookup and the enter/exit pairing and before the event's parser runs: `thread`,
+   * `fd` and `fdNum` are set, the parser's changes are not made yet; returning false
+   * skips the parser (libsinsp does not parse an event its filter rejected there). Only
+   * called for events that have a parser. The inspect command uses it to run sysdig
+   * 0.29's filter where libsinsp did.
+   */
+  beforeParse: ((ev: EventView) => boolean) | undefined = undefined;
   /** Number of events applied (libsinsp evt.num of the last one). */
   eventCount = 0;
 
@@ -114,7 +156,13 @@ export class HostState implements ParseContext {
     this.maxFdsPerProcess = opts.maxFdsPerProcess ?? 4096;
     this.legacy = opts.sysdig029 ?? false;
     this.threads.legacy = this.legacy;
+    this.kinds = this.legacy ? KIND_LEGACY : KIND_CURRENT;
   }
+
+  /** The current event's timestamp as [high, low] 32-bit words (EventView.tsInto). */
+  private readonly tsNow: Uint32Array = new Uint32Array(2);
+  /** Per-code dispatch bits (K_*) for this engine's mode. */
+  private readonly kinds: Uint16Array;
 
   private readonly legacy: boolean;
   /** See HostStateOptions.sysdig029. */
@@ -180,7 +228,9 @@ export class HostState implements ParseContext {
   applyEvent(ev: EventView): void {
     this.eventCount++;
     const type = ev.type;
-    const ts = ev.ts;
+    // The timestamp as exact 32-bit halves: no BigInt on the per-event path.
+    const now = this.tsNow;
+    ev.tsInto(now, 0);
     this.src.bind(ev);
     this.enterOk = false;
     this.fd = undefined;
@@ -193,10 +243,10 @@ export class HostState implements ParseContext {
       const tid = this.pendingThread;
       this.pendingThread = -1;
       const t = threads.get(tid);
-      this.recordExited(tid, t !== undefined ? t.ptid : -1, ts);
+      this.recordExited(tid, t !== undefined ? t.ptid : -1, ev.ts);
       threads.remove(tid);
     }
-    if (threads.purgeInactive) threads.maybePurge(ts);
+    if (threads.purgeInactive) threads.maybePurge(ev.ts);
     if (this.pendingFdTid !== -1) {
       const t = threads.get(this.pendingFdTid);
       if (t !== undefined) {
@@ -207,43 +257,51 @@ export class HostState implements ParseContext {
       this.pendingFds.length = 0;
     }
 
-    const flags = FLAGS[type] ?? 0;
+    const kind = this.kinds[type] ?? 0;
     let t: ThreadInfo | undefined;
-    if (NO_THREAD[type]) {
+    if (kind & K_NO_THREAD) {
       t = undefined;
-    } else if (flags & EventFlags.SKIPPARSERESET) {
-      t = type === PROCINFO_E ? threads.get(ev.tid) : undefined;
+    } else if (kind & K_SKIP_RESET) {
+      t = kind & K_PROCINFO ? threads.get(ev.tid) : undefined;
       this.thread = t;
-      PARSERS[type]?.(this, ev);
+      if (kind & K_PARSER) PARSERS[type]!(this, ev);
       if (t !== undefined) {
-        t.prevEventTs = t.lastEventTs;
-        t.lastEventTs = ts;
+        const w = t.tsWords;
+        w[TS_PREV_HI] = w[TS_LAST_HI]!;
+        w[TS_PREV_HI + 1] = w[TS_LAST_HI + 1]!;
+        w[TS_LAST_HI] = now[0]!;
+        w[TS_LAST_HI + 1] = now[1]!;
       }
       return;
     } else {
       const tid = ev.tid;
       t = threads.get(tid);
-      if (t === undefined && !LOOKUP_ONLY[type]) t = threads.addInvalid(tid);
+      if (t === undefined && (kind & K_LOOKUP_ONLY) === 0) t = threads.addInvalid(tid);
     }
     this.thread = t;
 
-    if (type !== SCHEDSWITCH_6_E && type !== SCHEDSWITCH_1_E && t !== undefined) {
+    if ((kind & K_SWITCH) === 0 && t !== undefined) {
       if ((type & 1) === 0) {
         // Enter event.
         t.lastEventFd = -1;
         t.lastEventType = type;
-        t.lastEnterTs = ts;
-        if (flags & EventFlags.USES_FD && !(this.legacy && MMAP[type])) {
-          const loc = enterFdLocation(type);
+        t.tsWords[TS_ENTER_HI] = now[0]!;
+        t.tsWords[TS_ENTER_HI + 1] = now[1]!;
+        if (kind & K_USES_FD) {
+          const loc = ENTER_FD_LOCATION[type]!;
           if (loc < ev.nparams && ev.paramLen(loc) > 0) {
-            t.lastEventFd = int(this.src, loc, -1);
-            this.fdNum = t.lastEventFd;
-            this.fd = threads.getFd(t, t.lastEventFd);
-            if (this.fd !== undefined) this.fd.oldName = this.fd.name;
+            const fdNum = viewInt(ev, loc, -1);
+            t.lastEventFd = fdNum;
+            this.fdNum = fdNum;
+            const f = threads.getFd(t, fdNum);
+            this.fd = f;
+            if (f !== undefined) f.oldName = f.name;
           }
         }
       } else {
+        let paired = false;
         if ((type === EXECVE_19_X && t.lastEventType === EXECVEAT_E) || type === t.lastEventType + 1) {
+          paired = true;
           t.lastEnterValid = t.lastEnter !== undefined && (t.lastEnter.type === t.lastEventType);
         } else {
           t.lastEnterValid = false;
@@ -251,14 +309,23 @@ export class HostState implements ParseContext {
           if (!this.legacy) t.lastEventFd = -1;
           else if (t.lastEventType === -1) t.lastEventFd = 0;
         }
-        if (flags & EventFlags.USES_FD && !(this.legacy && MMAP[type])) {
+        if (kind & K_USES_FD && this.legacy) {
+          // libsinsp 0.9 took the fd of the enter event only, and left an unpaired exit
+          // without one (its fd fields still look the thread's last fd up).
+          this.fdNum = t.lastEventFd;
+          const f = paired ? threads.getFd(t, t.lastEventFd) : undefined;
+          this.fd = f;
+          if (f !== undefined) f.oldName = f.name;
+        } else if (kind & K_USES_FD) {
           if (t.lastEventFd === -1) {
             const loc = EXIT_FD_LOCATION[type]!;
-            if (loc >= 0 && loc < ev.nparams && ev.paramLen(loc) > 0) t.lastEventFd = int(this.src, loc, -1);
+            if (loc >= 0 && loc < ev.nparams && ev.paramLen(loc) > 0) t.lastEventFd = viewInt(ev, loc, -1);
           }
-          this.fdNum = t.lastEventFd;
-          this.fd = threads.getFd(t, t.lastEventFd);
-          if (this.fd !== undefined) this.fd.oldName = this.fd.name;
+          const fdNum = t.lastEventFd;
+          this.fdNum = fdNum;
+          const f = threads.getFd(t, fdNum);
+          this.fd = f;
+          if (f !== undefined) f.oldName = f.name;
         }
         if (t.lastEnterValid) {
           this.enterSrc.st = t.lastEnter;
@@ -267,23 +334,30 @@ export class HostState implements ParseContext {
       }
     }
 
-    PARSERS[type]?.(this, ev);
-    const f = this.fd;
-    this.fdNameChanged = f !== undefined && f.name !== f.oldName;
+    // Between the thread/fd lookup and the parser (libsinsp runs its filter here for
+    // events that do not modify state): see `beforeParse`.
+    const hook = this.beforeParse;
+    if (kind & K_PARSER && (hook === undefined || hook(ev) !== false)) {
+      PARSERS[type]!(this, ev);
+      const f = this.fd;
+      this.fdNameChanged = f !== undefined && f.name !== f.oldName;
+    }
 
     const cur = this.thread;
-    if (cur !== undefined && (type & 1) === 0) {
-      if (STORE_ENTER[type] && cur === t) {
-        cur.lastEnter = storeEnter(ev, cur.lastEnter);
-      }
-    } else if (cur !== undefined) {
+    if (cur === undefined) return;
+    if ((type & 1) === 0) {
+      if (kind & K_STORE_ENTER && cur === t) cur.lastEnter = storeEnter(ev, cur.lastEnter);
+    } else {
       // libsinsp event_cleanup: an exit consumes the stored enter event.
       cur.lastEnterValid = false;
       if (cur.lastEnter !== undefined) cur.lastEnter.type = -1;
     }
-    if (cur !== undefined && type !== SCHEDSWITCH_6_E) {
-      cur.prevEventTs = cur.lastEventTs;
-      cur.lastEventTs = ts;
+    if ((kind & K_KEEP_TIME) === 0) {
+      const w = cur.tsWords;
+      w[TS_PREV_HI] = w[TS_LAST_HI]!;
+      w[TS_PREV_HI + 1] = w[TS_LAST_HI + 1]!;
+      w[TS_LAST_HI] = now[0]!;
+      w[TS_LAST_HI + 1] = now[1]!;
     }
   }
 
@@ -384,6 +458,12 @@ export class HostState implements ParseContext {
       t.uid = 0;
       t.gid = 0;
       t.cwd = '';
+      if (this.legacy) {
+        // libsinsp 0.9 (sinsp_container_info::get_tinfo): vtid/vpid -2, loginuid left at 0.
+        t.vtid = -2;
+        t.vpid = -2;
+        t.loginuid = 0;
+      }
       this.containerThreads.set(id, t);
     }
     return t;

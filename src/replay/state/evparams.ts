@@ -63,19 +63,33 @@ export function has(s: ParamSource, i: number): boolean {
   return i >= 0 && i < s.nparams && s.len(i) > 0;
 }
 
-/** Signed integer of any width (1, 2, 4, 8 bytes); `dflt` when absent. */
-export function int(s: ParamSource, i: number, dflt = 0): number {
-  if (i < 0 || i >= s.nparams) return dflt;
-  const n = s.len(i);
-  const o = s.off(i);
-  const b = s.buf;
+/** Signed integer of `n` (1, 2, 4, 8) bytes at `o`; `dflt` for any other width. */
+function intAt(b: Buffer, o: number, n: number, le: boolean, dflt: number): number {
+  if (le) {
+    // Little-endian (every current capture): plain byte arithmetic, no method calls.
+    switch (n) {
+      case 8: {
+        const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216;
+        const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
+        return hi === 0 ? lo : hi * 4294967296 + lo;
+      }
+      case 4:
+        return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
+      case 2:
+        return ((b[o]! | (b[o + 1]! << 8)) << 16) >> 16;
+      case 1:
+        return (b[o]! << 24) >> 24;
+      default:
+        return dflt;
+    }
+  }
   switch (n) {
     case 8:
-      return readInt64(b, o, s.le);
+      return readInt64(b, o, false);
     case 4:
-      return s.le ? b.readInt32LE(o) : b.readInt32BE(o);
+      return b.readInt32BE(o);
     case 2:
-      return s.le ? b.readInt16LE(o) : b.readInt16BE(o);
+      return b.readInt16BE(o);
     case 1:
       return b.readInt8(o);
     default:
@@ -83,24 +97,57 @@ export function int(s: ParamSource, i: number, dflt = 0): number {
   }
 }
 
-/** Unsigned integer of up to 4 bytes (8-byte values are read as their low 32 bits); `dflt` when absent. */
-export function uint(s: ParamSource, i: number, dflt = 0): number {
-  if (i < 0 || i >= s.nparams) return dflt;
-  const n = s.len(i);
-  const o = s.off(i);
-  const b = s.buf;
+/** Unsigned integer of up to 4 bytes at `o` (8-byte values: their low 32 bits); `dflt` for other widths. */
+function uintAt(b: Buffer, o: number, n: number, le: boolean, dflt: number): number {
+  if (le) {
+    switch (n) {
+      case 8:
+      case 4:
+        return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216;
+      case 2:
+        return b[o]! | (b[o + 1]! << 8);
+      case 1:
+        return b[o]!;
+      default:
+        return dflt;
+    }
+  }
   switch (n) {
     case 8:
-      return s.le ? b.readUInt32LE(o) : b.readUInt32BE(o + 4);
+      return b.readUInt32BE(o + 4);
     case 4:
-      return s.le ? b.readUInt32LE(o) : b.readUInt32BE(o);
+      return b.readUInt32BE(o);
     case 2:
-      return s.le ? b.readUInt16LE(o) : b.readUInt16BE(o);
+      return b.readUInt16BE(o);
     case 1:
       return b[o]!;
     default:
       return dflt;
   }
+}
+
+/** Signed integer of any width (1, 2, 4, 8 bytes); `dflt` when absent. */
+export function int(s: ParamSource, i: number, dflt = 0): number {
+  if (i < 0 || i >= s.nparams) return dflt;
+  return intAt(s.buf, s.off(i), s.len(i), s.le, dflt);
+}
+
+/** Unsigned integer of up to 4 bytes (8-byte values are read as their low 32 bits); `dflt` when absent. */
+export function uint(s: ParamSource, i: number, dflt = 0): number {
+  if (i < 0 || i >= s.nparams) return dflt;
+  return uintAt(s.buf, s.off(i), s.len(i), s.le, dflt);
+}
+
+/** `int` straight from the live event view (for the hottest parsers). */
+export function viewInt(ev: EventView, i: number, dflt = 0): number {
+  if (i < 0 || i >= ev.nparams) return dflt;
+  return intAt(ev.buf, ev.paramOffset(i), ev.paramLen(i), ev.le, dflt);
+}
+
+/** `uint` straight from the live event view. */
+export function viewUint(ev: EventView, i: number, dflt = 0): number {
+  if (i < 0 || i >= ev.nparams) return dflt;
+  return uintAt(ev.buf, ev.paramOffset(i), ev.paramLen(i), ev.le, dflt);
 }
 
 /** Unsigned 64-bit value as a bigint; `dflt` when absent. */

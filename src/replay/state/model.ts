@@ -66,6 +66,24 @@ export class FdInfo {
   oldName = '';
 }
 
+/** Positions in ThreadInfo.tsWords: last event, previous event, last enter event (high word, then low word). */
+export const TS_LAST_HI = 0;
+export const TS_PREV_HI = 2;
+export const TS_ENTER_HI = 4;
+
+/** An unsigned 64-bit timestamp from its two 32-bit halves. */
+export function tsJoin(hi: number, lo: number): bigint {
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+/** High 32 bits of an unsigned 64-bit timestamp. */
+export function tsHigh(v: bigint): number {
+  return Number(BigInt.asUintN(64, v) >> 32n);
+}
+/** Low 32 bits of an unsigned 64-bit timestamp. */
+export function tsLow(v: bigint): number {
+  return Number(BigInt.asUintN(32, v));
+}
+
 /**
  * A thread. Threads of one process share the process's fd table, cwd and environment
  * through `process` (the main thread: tid === pid); read process-wide data from there.
@@ -116,12 +134,37 @@ export class ThreadInfo {
   fds: Map<number, FdInfo> = new Map();
   /** False once the thread has exited (kept briefly so procexit fields still resolve). */
   alive = true;
+  /**
+   * Per-event timestamps, exact, as 32-bit halves in a typed array: the state engine writes
+   * them on every event, and neither a BigInt nor a number above the small-integer range
+   * may be allocated per event (a typed array store allocates nothing). Layout: TS_* below;
+   * the bigint accessors build a value only when something reads it.
+   */
+  readonly tsWords: Uint32Array = new Uint32Array(6);
   /** Timestamp of the last event of this thread, ns (for purging inactive threads). */
-  lastEventTs = 0n;
-  /** Timestamp of the last enter event (for evt.latency on the exit). */
-  lastEnterTs = 0n;
+  get lastEventTs(): bigint {
+    return tsJoin(this.tsWords[TS_LAST_HI]!, this.tsWords[TS_LAST_HI + 1]!);
+  }
+  set lastEventTs(v: bigint) {
+    this.tsWords[TS_LAST_HI] = tsHigh(v);
+    this.tsWords[TS_LAST_HI + 1] = tsLow(v);
+  }
   /** Timestamp of the event before the last one (libsinsp m_prevevent_ts). */
-  prevEventTs = 0n;
+  get prevEventTs(): bigint {
+    return tsJoin(this.tsWords[TS_PREV_HI]!, this.tsWords[TS_PREV_HI + 1]!);
+  }
+  set prevEventTs(v: bigint) {
+    this.tsWords[TS_PREV_HI] = tsHigh(v);
+    this.tsWords[TS_PREV_HI + 1] = tsLow(v);
+  }
+  /** Timestamp of the last enter event (for evt.latency on the exit). */
+  get lastEnterTs(): bigint {
+    return tsJoin(this.tsWords[TS_ENTER_HI]!, this.tsWords[TS_ENTER_HI + 1]!);
+  }
+  set lastEnterTs(v: bigint) {
+    this.tsWords[TS_ENTER_HI] = tsHigh(v);
+    this.tsWords[TS_ENTER_HI + 1] = tsLow(v);
+  }
   /** Time of the last successful execve, ns (0 when none was seen). */
   lastExecTs = 0n;
   /** Reaper tid reported by procexit (-1 when unknown). */

@@ -11,8 +11,8 @@ import { EVENT_TABLE, ppmeCode } from '../../scap/event-table.js';
 import { FdType } from '../../scap/blocks/fdlist.js';
 import { ipv4String, ipv6String } from '../../scap/params.js';
 import { EventFlags } from '../../scap/schema.js';
-import { containerFromCgroups, parseContainerJson } from './containers.js';
-import { bytes, has, int, paramIndex, str, strList, u64, uint, type ParamSource } from './evparams.js';
+import { containerFromCgroups } from './containers.js';
+import { bytes, has, int, paramIndex, str, strList, u64, uint, viewInt, viewUint, type ParamSource } from './evparams.js';
 import {
   addFd,
   cloneFd,
@@ -164,6 +164,8 @@ function fdTable(c: ParseContext, t: ThreadInfo): Map<number, FdInfo> | undefine
 function addFdTo(c: ParseContext, t: ThreadInfo, fd: number, info: FdInfo): FdInfo | undefined {
   const table = fdTable(c, t);
   if (table === undefined) return undefined;
+  // libsinsp add_fd: the new fd becomes the thread's last event fd (fd.num, fd.uid).
+  t.lastEventFd = fd;
   return addFd(table, fd, info);
 }
 
@@ -265,7 +267,14 @@ function cloneCaller(c: ParseContext, ev: EventView, childTid: number): void {
   }
   c.thread = caller;
   const flags = uint(s, paramIndex(ev.type, 'flags'));
-  if (flags & PPM_CL_CHILD_IN_PIDNS || flags & PPM_CL_CLONE_NEWPID || flags & PPM_CL_CLONE_PARENT || callerTid !== caller.vtid) return;
+  // sysdig 0.29 compared the caller's tid with the vtid the event carries (its own tid
+  // when the event has none), not with the vtid of the caller's thread.
+  let callerVtid = caller.vtid;
+  if (c.sysdig029) {
+    const vtidI = paramIndex(ev.type, 'vtid');
+    callerVtid = has(s, vtidI) ? int(s, vtidI) : callerTid;
+  }
+  if (flags & PPM_CL_CHILD_IN_PIDNS || flags & PPM_CL_CLONE_NEWPID || flags & PPM_CL_CLONE_PARENT || callerTid !== callerVtid) return;
   if (flags & PPM_CL_CLONE_VFORK || EVENT_TABLE[ev.type]!.name === 'vfork') return;
   if (c.recentlyExited(childTid, callerTid, ev.ts)) return;
   const existing = c.threads.get(childTid);
@@ -288,7 +297,8 @@ function cloneCaller(c: ParseContext, ev: EventView, childTid: number): void {
     child.ptid = caller.tid;
   } else {
     child.pid = caller.pid;
-    child.ptid = caller.ptid;
+    // libsinsp 0.9 made the calling thread the parent of a new thread too.
+    child.ptid = c.sysdig029 ? caller.tid : caller.ptid;
     child.flags |= PPM_CL_CLONE_FILES;
     child.lastExecTs = caller.lastExecTs;
   }
@@ -464,7 +474,8 @@ function parseExecveExit(c: ParseContext, ev: EventView): void {
   t.pgid = has(s, P('pgid')) ? int(s, P('pgid')) : -1;
   if (has(s, P('gid'))) t.gid = uint(s, P('gid'));
   setContainerFromCgroups(c, t);
-  const table = fdTable(c, t);
+  // libsinsp 0.9 did not close O_CLOEXEC fds on execve.
+  const table = c.sysdig029 ? undefined : fdTable(c, t);
   if (table !== undefined) for (const [fd, info] of table) if (info.openFlags & PPM_O_CLOEXEC) table.delete(fd);
   const keep = t.flags & (PPM_CL_PIPE_SRC | PPM_CL_PIPE_DST | PPM_CL_IS_MAIN_THREAD);
   const inverted = (t.flags & PPM_CL_CLONE_INVERTED) !== 0;
@@ -1177,18 +1188,19 @@ function parseBrkMmapExit(c: ParseContext): void {
   }
 }
 
-function parseSchedSwitch(c: ParseContext): void {
+function parseSchedSwitch(c: ParseContext, ev: EventView): void {
   const t = c.thread;
   if (t === undefined) return;
-  const s = c.src;
-  if (!has(s, 5)) return;
-  t.pfmajor = int(s, 1);
-  t.pfminor = int(s, 2);
+  // One of the most frequent events: read straight from the view (its parameter offsets
+  // are already known), not through the ParamSource interface.
+  if (ev.nparams <= 5 || ev.paramLen(5) === 0) return;
+  t.pfmajor = viewInt(ev, 1);
+  t.pfminor = viewInt(ev, 2);
   const m = c.threads.main(t);
   if (m !== undefined) {
-    m.vmsizeKb = uint(s, 3);
-    m.vmrssKb = uint(s, 4);
-    m.vmswapKb = uint(s, 5);
+    m.vmsizeKb = viewUint(ev, 3);
+    m.vmrssKb = viewUint(ev, 4);
+    m.vmswapKb = viewUint(ev, 5);
   }
 }
 
@@ -1218,9 +1230,8 @@ function parseGroupEvt(added: boolean): Parser {
 }
 
 function parseContainerJsonEvt(c: ParseContext, ev: EventView): void {
-  const info = parseContainerJson(str(c.src, 0), ev.ts);
+  const info = c.containers.addJson(str(c.src, 0), ev.ts);
   if (info === undefined) return;
-  c.containers.add(info);
   c.thread = c.containerThread(info.id);
 }
 
@@ -1230,6 +1241,7 @@ function parseContainerEvt(c: ParseContext, ev: EventView): void {
   if (id === '') return;
   const old = c.containers.get(id);
   const info = old ?? c.containers.ensure(id, 'docker');
+  c.containers.changed();
   info.type = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman'][uint(s, 1)] ?? 'unknown';
   info.name = str(s, 2);
   info.image = str(s, 3);
@@ -1324,12 +1336,12 @@ export const STORE_ENTER: Uint8Array = (() => {
   return s;
 })();
 
+/** Enter-event fd parameter positions by code (libscap get_enter_event_fd_location), read per event. */
+export const ENTER_FD_LOCATION: Int8Array = Int8Array.from(EVENT_TABLE.map((e) => (e.name === 'mmap' || e.name === 'mmap2' ? 4 : e.name === 'splice' ? 1 : 0)));
+
 /** Enter-event fd parameter positions (libscap get_enter_event_fd_location). */
 export function enterFdLocation(type: number): number {
-  const n = EVENT_TABLE[type]?.name;
-  if (n === 'mmap' || n === 'mmap2') return 4;
-  if (n === 'splice') return 1;
-  return 0;
+  return ENTER_FD_LOCATION[type] ?? 0;
 }
 
 const EXIT_FD_1 = new Set(['setns', 'listen', 'shutdown', 'fchdir', 'lseek', 'llseek', 'ioctl', 'fstat', 'close', 'getdents', 'getdents64', 'flock', 'copy_file_range', 'fcntl', 'dup', 'dup2', 'dup3', 'newfstatat', 'fchownat', 'fchmodat', 'mkdirat', 'unlinkat', 'mknodat', 'sendmmsg', 'recvmmsg', 'io_uring_register', 'io_uring_enter', 'setsockopt', 'getsockopt', 'fsconfig', 'finit_module', 'fchmod', 'fchown']);

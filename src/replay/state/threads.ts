@@ -11,8 +11,27 @@ import { resolvePath } from '../../scap/params.js';
 
 /** libsinsp concatenate_paths: an absolute `path` ignores `base`; both are normalised. */
 export function concatPaths(base: string, path: string): string {
-  if (path.startsWith('/')) return resolvePath('', path);
-  return resolvePath(base, path);
+  const abs = path.length > 0 && path.charCodeAt(0) === 47; /* / */
+  // Most paths are already normal: resolving them would give them back unchanged (after
+  // the base), so skip the character-by-character walk.
+  if (isNormalPath(path)) return abs ? path : path === '' ? resolvePath(base, '') : base.endsWith('/') ? base + path : resolvePath(base, path);
+  return abs ? resolvePath('', path) : resolvePath(base, path);
+}
+
+/**
+ * True when resolvePath would copy `path` as it is: printable ASCII only, no "//", no
+ * "./" (which also covers "../"), no trailing "." and no trailing "/" (except "/" itself).
+ */
+function isNormalPath(path: string): boolean {
+  const n = path.length;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+    if (c === 47 && (prev === 47 || prev === 46)) return false;
+    prev = c;
+  }
+  return !(prev === 46 || (prev === 47 && n > 1));
 }
 
 export const PPM_CL_CLONE_FILES = 1 << 0;
@@ -89,9 +108,27 @@ export class ThreadTable {
     return this.map.size;
   }
 
+  // One-entry cache of the last thread found: consecutive events mostly come from the
+  // same tid (libsinsp keeps the same shortcut in find_thread). Every change to `map`
+  // goes through this class, which drops the entry (`forget`).
+  private cacheTid = NaN;
+  private cacheThread: ThreadInfo | undefined = undefined;
+
   /** The thread `tid`, or undefined (libsinsp find_thread). */
   get(tid: number): ThreadInfo | undefined {
-    return this.map.get(tid);
+    if (tid === this.cacheTid) return this.cacheThread;
+    const t = this.map.get(tid);
+    if (t !== undefined) {
+      this.cacheTid = tid;
+      this.cacheThread = t;
+    }
+    return t;
+  }
+
+  /** Drops the lookup cache; called on every change to `map`. */
+  private forget(): void {
+    this.cacheTid = NaN;
+    this.cacheThread = undefined;
   }
 
   /** The main thread of `t`'s process (libsinsp get_main_thread), or undefined. */
@@ -160,6 +197,7 @@ export class ThreadTable {
       this.dropped++;
       return false;
     }
+    this.forget();
     this.map.set(t.tid, t);
     if (deps) this.createDependencies(t);
     else this.linkFds(t);
@@ -330,6 +368,7 @@ export class ThreadTable {
   remove(tid: number): void {
     const t = this.map.get(tid);
     if (t === undefined) return;
+    this.forget();
     const g = this.group(t);
     if (t.invalid || g === undefined) {
       this.removeChildFromParent(t);
@@ -391,6 +430,7 @@ export class ThreadTable {
   }
 
   clear(): void {
+    this.forget();
     this.map.clear();
     this.groups.clear();
   }

@@ -19,7 +19,10 @@ export function renderState(st: HostState, num: number, tid: number): string[] {
   const main = st.threads.main(t);
   const ppid = t.isMain ? String(t.ptid) : main !== undefined ? String(main.ptid) : NA;
   const user = st.userName(t) ?? NA;
-  return [String(num), t.comm, String(t.tid), String(t.pid), ppid, st.fd ? sanitize(st.fd.name) : NA, st.threads.cwd(t), user, t.containerId === '' ? 'host' : t.containerId];
+  // libsinsp's fd fields fall back to the thread's last fd when the event has none (an
+  // exit whose enter was not seen, in sysdig 0.29 mode).
+  const f = st.fd ?? (st.sysdig029 && st.fdNum !== -1 ? st.threads.getFd(t, st.fdNum) : undefined);
+  return [String(num), t.comm, String(t.tid), String(t.pid), ppid, f ? sanitize(f.name) : NA, st.threads.cwd(t), user, t.containerId === '' ? 'host' : t.containerId];
 }
 
 /** Our rendering of every event, by event number. */
