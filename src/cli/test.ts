@@ -7,6 +7,8 @@ import { InputError } from '../errors.js';
 import { loadSpecs, type TestCase } from '../testing/spec.js';
 import { DEFAULT_ENGINE_MODULE, exitCodeFor, renderStats, runCases, type CaseResult, type EngineSource, type WorkerStats } from '../testing/runner.js';
 import { threadCpu } from '../testing/thread-cpu.js';
+import type { TestPluginSpec } from '../testing/types.js';
+import { parsePluginArg } from '../replay/plugins/host.js';
 import { renderCase, renderHuman, renderSummary } from '../testing/reporters/human.js';
 import { renderJunit } from '../testing/reporters/junit.js';
 import { renderTap } from '../testing/reporters/tap.js';
@@ -23,6 +25,8 @@ export interface TestCommandOptions {
   readonly output?: string;
   readonly jobs?: number;
   readonly update?: boolean;
+  /** `--plugin PATH[:INIT_CONFIG]`: plugins every case loads, after its spec's `plugins:`. */
+  readonly plugin?: readonly string[];
 }
 
 /** What the command runs against; tests substitute a fake engine and capture output. */
@@ -106,7 +110,7 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     await write(stderr, `falco-scap: ${loaded.errors.length} spec error${loaded.errors.length === 1 ? '' : 's'}; no cases were run\n`);
     return 2;
   }
-  const cases = loaded.cases.filter(caseFilter(opts.filter ?? []));
+  const cases = withPlugins(loaded.cases, opts.plugin ?? [], cwd).filter(caseFilter(opts.filter ?? []));
   if (cases.length === 0) {
     throw new InputError(opts.filter?.length ? `no cases match --filter ${opts.filter.join(', ')} (${loaded.cases.length} cases in the specs)` : 'the specs contain no cases');
   }
@@ -166,6 +170,16 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
   return exitCodeFor(results);
 }
 
+/** Adds the `--plugin` plugins (paths relative to cwd) to every case's request. */
+function withPlugins(cases: readonly TestCase[], args: readonly string[], cwd: string): TestCase[] {
+  if (args.length === 0) return [...cases];
+  const extra: TestPluginSpec[] = args.map((a) => {
+    const p = parsePluginArg(a);
+    return { libraryPath: resolve(cwd, p.libraryPath), initConfig: p.initConfig, origin: p.origin };
+  });
+  return cases.map((c) => ({ ...c, request: { ...c.request, plugins: [...(c.request.plugins ?? []), ...extra] } }));
+}
+
 function parseJobs(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
@@ -191,12 +205,13 @@ export function registerTest(program: Command, deps: TestDeps = {}): void {
     .option('--output <file>', 'write the report to FILE (the human summary still goes to stdout)')
     .option('-j, --jobs <n>', `cases replayed in parallel on worker threads (default: ${availableParallelism()}, the number of cores)`, parseJobs)
     .option('-u, --update', 'rewrite snapshots from this run instead of comparing them')
+    .option('--plugin <path[:init_config]>', "load a Falco plugin in every case (after the spec's plugins:); repeatable", collect)
     .addHelpText(
       'after',
       '\nExit codes: 0 all cases pass, 1 an expectation failed, 2 a spec or input error.\n\nExamples:\n  falco-scap test tests/spec\n  falco-scap test tests/spec --reporter junit --output report.xml\n  falco-scap test rules.test.yaml --filter "shell" --update',
     )
     .action(
-      action(async (specs: string[], opts: { filter?: string[]; reporter: ReporterName; output?: string; jobs?: number; update?: boolean }) => {
+      action(async (specs: string[], opts: { filter?: string[]; reporter: ReporterName; output?: string; jobs?: number; update?: boolean; plugin?: string[] }) => {
         process.exitCode = await runTestCommand(specs, opts, deps);
       }),
     );

@@ -11,7 +11,7 @@ import type { PreparedRules, RulesRequest, TestEngine } from './types.js';
 export const DEFAULT_CACHE_SIZE = 8;
 
 export function rulesKey(req: RulesRequest): string {
-  return JSON.stringify([req.rulesFiles, req.configFile ?? null, req.overrides]);
+  return JSON.stringify([req.rulesFiles, req.configFile ?? null, req.overrides, ...(req.plugins?.length ? [req.plugins.map((p) => [p.libraryPath, p.initConfig])] : [])]);
 }
 
 export class PreparedCache {
@@ -35,7 +35,12 @@ export class PreparedCache {
     }
     this.misses++;
     // Only the rules part of the request reaches prepare (captures would only mislead).
-    p = this.prepare({ rulesFiles: [...req.rulesFiles], overrides: [...req.overrides], ...(req.configFile !== undefined && { configFile: req.configFile }) });
+    p = this.prepare({
+      rulesFiles: [...req.rulesFiles],
+      overrides: [...req.overrides],
+      ...(req.configFile !== undefined && { configFile: req.configFile }),
+      ...(req.plugins?.length && { plugins: req.plugins.map((x) => ({ ...x })) }),
+    });
     this.entries.set(key, p);
     while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
     return p;

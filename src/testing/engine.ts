@@ -5,7 +5,9 @@
  * times a small capture's replay, so the runner keeps prepared rules per worker
  * (see cache.ts) instead of compiling them again for every case.
  */
-import { loadConfig } from '../replay/config/config.js';
+import { loadConfig, type ReplayConfig } from '../replay/config/config.js';
+import type { PluginSpec } from '../replay/plugins/host.js';
+import { PluginReplaySession } from '../replay/plugins/session.js';
 import { buildRuleset, DEFAULT_RULES_DIR, loadRules, ReplayEngine } from '../replay/engine.js';
 import type { Alert } from '../replay/output/alert.js';
 import type { OutputJsonValue } from '../replay/output/format.js';
@@ -27,10 +29,27 @@ function toTestAlert(a: Alert): TestAlert {
 export async function prepareForTest(req: RulesRequest): Promise<PreparedRules> {
   const config = loadConfig({ ...(req.configFile !== undefined ? { configFile: req.configFile } : {}), overrides: req.overrides });
   const paths = req.rulesFiles.length > 0 ? req.rulesFiles : req.configFile !== undefined && config.rulesFiles.length > 0 ? [...config.rulesFiles] : [DEFAULT_RULES_DIR];
+  if (req.plugins?.length) return prepareWithPlugins(req, paths, config);
   const rules = loadRules(paths, config);
   // The engine keeps no state between captures but its counters: one engine serves every case.
   const engine = new ReplayEngine(buildRuleset(rules, config), config);
-  const ruleNames = [...rules.loader.collector.rules].map((r) => r.name);
+  return prepared(engine, [...rules.loader.collector.rules].map((r) => r.name));
+}
+
+/**
+ * A case with plugins: they are loaded (in the worker, kept with the prepared rules for the
+ * worker's life), rules of their sources compiled against their fields, and their events
+ * in the captures routed to those rules, as `falco-scap replay --plugin` does.
+ */
+function prepareWithPlugins(req: RulesRequest, paths: readonly string[], config: ReplayConfig): PreparedRules {
+  const specs = (req.plugins ?? []).map((p): PluginSpec => ({ name: '', libraryPath: p.libraryPath, initConfig: p.initConfig, openParams: '', origin: p.origin }));
+  const session = PluginReplaySession.open(paths, config, { pluginArgs: [], specs, tags: {} });
+  const engine = new ReplayEngine(buildRuleset(session.rules, config), config);
+  session.attach(engine);
+  return prepared(engine, [...session.rules.loader.collector.rules].map((r) => r.name));
+}
+
+function prepared(engine: ReplayEngine, ruleNames: string[]): PreparedRules {
   return {
     ruleNames,
     async replay(captures: readonly string[]): Promise<ReplayOutcome> {

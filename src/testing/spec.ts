@@ -18,6 +18,12 @@
  *           fields: { proc.name: bash, user.name: { contains: ro }, container.id: { regex: '^[0-9a-f]{12}$' } }
  *       only: true
  *       snapshot: true
+ *   - name: plugin events           # plugins: (in defaults or a case) as in falco.yaml
+ *     plugins:
+ *       - library_path: ../plugins/libjsonaudit.so
+ *         init_config: { batchSize: 64 }
+ *     captures: captures/audit.scap
+ *     expect: { rules: { Failed login: 2 } }
  * ```
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -38,7 +44,7 @@ import {
 import { glob, hasMagic } from './glob.js';
 import { didYouMean } from './suggest.js';
 import type { ReplayRequest } from './types.js';
-import { parseYamlWithPositions, type PMap, type PNode, type Pos } from './yaml.js';
+import { parseYamlWithPositions, toPlain, type PMap, type PNode, type Pos } from './yaml.js';
 
 export interface TestCase {
   /** Absolute path of the spec file. */
@@ -69,8 +75,9 @@ export interface SpecFile {
 export const SPEC_FILE_RE = /\.test\.ya?ml$/;
 
 const TOP_KEYS = ['defaults', 'cases'];
-const DEFAULT_KEYS = ['captures', 'rules', 'config', 'overrides'];
-const CASE_KEYS = ['name', 'description', 'skip', 'captures', 'rules', 'config', 'overrides', 'expect'];
+const DEFAULT_KEYS = ['captures', 'rules', 'config', 'overrides', 'plugins'];
+const CASE_KEYS = ['name', 'description', 'skip', 'captures', 'rules', 'config', 'overrides', 'plugins', 'expect'];
+const PLUGIN_KEYS = ['library_path', 'init_config'];
 const EXPECT_KEYS = ['rules', 'priorities', 'total', 'alerts', 'only', 'snapshot'];
 const ALERT_KEYS = ['rule', 'priority', 'source', 'tags', 'output', 'fields', 'count'];
 const COUNT_KEYS = ['exactly', 'at_least', 'at_most'];
@@ -96,6 +103,8 @@ interface Inherited {
   rules?: { patterns: { text: string; pos: Pos }[] };
   config?: { text: string; pos: Pos };
   overrides: string[];
+  /** Falco plugins (a case's list replaces the defaults' list), paths not yet resolved. */
+  plugins?: { path: { text: string; pos: Pos }; initConfig: string }[];
 }
 
 class SpecParser {
@@ -268,6 +277,43 @@ class SpecParser {
     }
     const o = this.get(m, 'overrides');
     if (o !== undefined) out.overrides.push(...(this.overrides(o) ?? []));
+    const pl = this.get(m, 'plugins');
+    if (pl !== undefined) {
+      const l = this.plugins(pl);
+      if (l !== undefined) out.plugins = l;
+    }
+    return out;
+  }
+
+  /**
+   * `plugins:` — a list of `{ library_path, init_config }` (Falco's plugins entries; the
+   * init config a string, or a mapping/list passed as its JSON text) or of bare library
+   * paths. Paths are relative to the spec.
+   */
+  plugins(n: PNode): Inherited['plugins'] {
+    if (n.kind !== 'seq') return this.err(n.pos, `plugins must be a list, not ${this.kindName(n)}`);
+    const out: NonNullable<Inherited['plugins']> = [];
+    for (const it of n.items) {
+      if (it.kind === 'scalar') {
+        const s = this.string(it, 'a plugins entry');
+        if (s !== undefined) out.push({ path: { text: s, pos: it.pos }, initConfig: '' });
+        continue;
+      }
+      const m = this.map(it, 'a plugins entry', PLUGIN_KEYS);
+      if (m === undefined) continue;
+      const lp = this.get(m, 'library_path');
+      if (lp === undefined) {
+        this.err(m.pos, `a plugins entry needs 'library_path'`);
+        continue;
+      }
+      const path = this.string(lp, 'library_path');
+      const ic = this.get(m, 'init_config');
+      let initConfig = '';
+      if (ic !== undefined && !(ic.kind === 'scalar' && ic.value === null)) {
+        initConfig = ic.kind === 'scalar' ? String(ic.value) : JSON.stringify(toPlain(ic));
+      }
+      if (path !== undefined) out.push({ path: { text: path, pos: lp.pos }, initConfig });
+    }
     return out;
   }
 
@@ -490,6 +536,9 @@ class SpecParser {
       if (inh.config !== undefined) {
         configFile = resolvePaths([inh.config], 'config file', true)[0];
       }
+      const plugins = (inh.plugins ?? []).flatMap((p) =>
+        resolvePaths([p.path], 'plugin library', true).map((libraryPath) => ({ libraryPath, initConfig: p.initConfig, origin: `${p.path.pos.file}:${p.path.pos.line}:${p.path.pos.column}` })),
+      );
       const en = this.get(m, 'expect');
       const beforeExpect = this.errors.length;
       const expect = en === undefined ? this.err(m.pos, `case '${name ?? index + 1}' has no 'expect'`) : this.expect(en, name ?? String(index + 1));
@@ -506,7 +555,7 @@ class SpecParser {
         pos: m.pos,
         ...(description !== undefined && { description }),
         ...(skip !== undefined && { skip }),
-        request: { captures, rulesFiles, overrides: inh.overrides, ...(configFile !== undefined && { configFile }) },
+        request: { captures, rulesFiles, overrides: inh.overrides, ...(configFile !== undefined && { configFile }), ...(plugins.length > 0 && { plugins }) },
         expect,
       });
     });

@@ -10,6 +10,16 @@ export interface ReplayRequest {
   rulesFiles: string[];
   configFile?: string;
   overrides: string[];
+  /** Falco plugins to load before the rules (the spec's `plugins:` then `--plugin`), in order. */
+  plugins?: TestPluginSpec[];
+}
+
+/** One plugin of a test case: an absolute library path and its init config text. */
+export interface TestPluginSpec {
+  libraryPath: string;
+  initConfig: string;
+  /** Where it was named (spec file:line:column, or `--plugin ARG`), for messages. */
+  origin: string;
 }
 
 /** What a prepared ruleset depends on: a request without its captures. */

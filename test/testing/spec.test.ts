@@ -161,7 +161,7 @@ cases:
 
   it('reports an unknown key with file:line:col and a suggestion', () => {
     expect(errorsOf(base('      rules: { A: 1 }\n', '    overides: [a=b]\n'))).toEqual([
-      "5:5: unknown key 'overides' in a case (did you mean 'overrides'?); expected one of: name, description, skip, captures, rules, config, overrides, expect",
+      "5:5: unknown key 'overides' in a case (did you mean 'overrides'?); expected one of: name, description, skip, captures, rules, config, overrides, plugins, expect",
     ]);
     expect(errorsOf(base('      rule: { A: 1 }\n'))[0]).toMatch(/^6:7: unknown key 'rule' in expect \(did you mean 'rules'\?\)/);
     expect(errorsOf('cases: []\nextra: 1\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^2:1: unknown key 'extra' in the spec/)]));

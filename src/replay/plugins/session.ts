@@ -8,12 +8,14 @@ import type { PluginProgress } from '../../plugins/plugin.js';
 import type { ReplayConfig } from '../config/config.js';
 import type { ReplayEngine, ReplayStats } from '../engine.js';
 import type { Alert } from '../output/alert.js';
-import { PluginSet, pluginSpecs, selectEventSources, type LoadedPlugin } from './host.js';
+import { PluginSet, pluginSpecs, selectEventSources, type LoadedPlugin, type PluginSpec } from './host.js';
 import { CaptureRouter, loadRulesWithPlugins, replayPluginSource, sourceEvaluators, type PluginRules, type RoutingStats, type SourceEvaluator } from './replay.js';
 
 export interface PluginReplayOptions {
   /** `--plugin PATH[:INIT_CONFIG]` values. */
   readonly pluginArgs: readonly string[];
+  /** Plugins given already parsed (e.g. a test spec's `plugins:`), loaded after the `--plugin` ones. */
+  readonly specs?: readonly PluginSpec[];
   /** `--open-params`: open parameters of the sourcing plugin read live. */
   readonly openParams?: string;
   readonly tags: { enable?: readonly string[]; disable?: readonly string[] };
@@ -35,7 +37,7 @@ export class PluginReplaySession {
 
   /** Loads the configured and `--plugin` plugins, then the rules (required_plugin_versions checked). */
   static open(rulesPaths: readonly string[], config: ReplayConfig, opts: PluginReplayOptions): PluginReplaySession {
-    const specs = pluginSpecs(config.plugins, opts.pluginArgs, config.configFile);
+    const specs = [...pluginSpecs(config.plugins, opts.pluginArgs, config.configFile), ...(opts.specs ?? [])];
     const set = specs.length > 0 ? PluginSet.load(specs) : PluginSet.empty();
     try {
       return new PluginReplaySession(set, loadRulesWithPlugins(rulesPaths, config, set), config, opts);
