@@ -8,9 +8,21 @@ import { PluginReplaySession } from '../replay/plugins/session.js';
 import { alertRenderer, sinksForConfig } from '../replay/output/emit.js';
 import { LoadResult } from '../replay/rules/result.js';
 import { action } from './run.js';
-import { progressBar } from './progress.js';
+import type { Progress } from './progress.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+const NO_PROGRESS: Progress = { update: () => {}, stop: () => {} };
+
+/**
+ * The progress-bar maker. The bar library (cli-progress and its dependencies, about 20
+ * modules) is imported only when a bar can show: most replays write to a pipe or a file.
+ */
+async function progressBars(enabled: boolean): Promise<(label: string) => Progress> {
+  if (!enabled || !process.stderr.isTTY) return () => NO_PROGRESS;
+  const { progressBar } = await import('./progress.js');
+  return (label) => progressBar(label, true);
+}
 
 export interface ReplayCliOptions {
   rules: string[];
@@ -88,9 +100,10 @@ async function replayWith(captures: string[], opts: ReplayCliOptions, config: Re
   if (engine.enabledRules + plugins.enabledRules === 0) process.stderr.write('warning: no rules enabled\n');
   const render = alertRenderer(config);
   const sinks = sinksForConfig(config, { buffered: opts.unbuffered ? false : config.bufferedOutputs });
+  const progressBar = await progressBars(opts.progress);
   try {
     for (const capture of captures) {
-      const progress = progressBar(basename(capture), opts.progress);
+      const progress = progressBar(basename(capture));
       try {
         await engine.replay(capture, {
           onAlert: async (a) => {
@@ -104,7 +117,7 @@ async function replayWith(captures: string[], opts: ReplayCliOptions, config: Re
       }
     }
     for (const input of live) {
-      const progress = progressBar(input.loaded.plugin.name, opts.progress);
+      const progress = progressBar(input.loaded.plugin.name);
       try {
         await plugins.replayLive(input, engine.stats, {
           onAlert: async (a) => {

@@ -87,6 +87,17 @@ export function parseFieldOrTransformer(text: string, options: ParseOptions = {}
   return new Parser(text, options).parseLoneOperand();
 }
 
+/**
+ * The field or transformer at the start of `text` and the offset just past it, ignoring
+ * what follows (output formats: `%proc.name user=%user.name`). Undefined when the text
+ * does not start with a well-formed operand; parseFieldOrTransformer then says why. The
+ * scan only looks at characters up to the operand's end, so every longer prefix of
+ * `text` that is not blank after the operand fails parseFieldOrTransformer.
+ */
+export function parseFieldOrTransformerPrefix(text: string): { node: LeftOperand; end: number } | undefined {
+  return new Parser(text, {}).parseOperandPrefix();
+}
+
 class Parser {
   private readonly s: Scanner;
   private depth = 0;
@@ -109,6 +120,19 @@ class Parser {
       throw this.s.error(`unexpected '${this.s.excerpt()}': expected 'and', 'or' or the end of the condition`);
     }
     return e;
+  }
+
+  parseOperandPrefix(): { node: LeftOperand; end: number } | undefined {
+    const start = this.s.position();
+    const name = this.s.fieldName();
+    let node: LeftOperand;
+    if (name !== undefined) node = this.parseFieldRemainder(name, start);
+    else {
+      const tr = this.eatTransformerOpen();
+      if (tr === undefined) return undefined;
+      node = this.parseTransformerRemainder(tr, start);
+    }
+    return { node, end: this.end() };
   }
 
   parseLoneOperand(): LeftOperand {

@@ -206,8 +206,13 @@ interface ResolveOutcome {
   resolved: string[];
 }
 
+/** Macro conditions by name (only `get` is used: a Map, or a view over the compiled macros). */
+export interface MacroLookup {
+  get(name: string): Expr | undefined;
+}
+
 /** Falco's filter_macro_resolver: substitute macro references on the tree, detecting loops. */
-export function resolveMacros(ast: Expr, macros: ReadonlyMap<string, Expr>): ResolveOutcome {
+export function resolveMacros(ast: Expr, macros: MacroLookup): ResolveOutcome {
   const out: ResolveOutcome = { expr: ast, errors: [], unknown: [], resolved: [] };
   const path: string[] = [];
   const visit = (e: Expr): Expr => {
@@ -251,6 +256,19 @@ export function resolveMacros(ast: Expr, macros: ReadonlyMap<string, Expr>): Res
   return out;
 }
 
+/**
+ * The macros a condition at `visibility` may use, by name, as compiled so far. A view,
+ * not a copy: building a map per macro made macro resolution quadratic.
+ */
+function visibleMacros(col: RuleCollector, compiled: IndexedItems<CompiledMacro>, visibility: number): MacroLookup {
+  return {
+    get(name: string): Expr | undefined {
+      const m = col.macros.get(name);
+      return m !== undefined && m.index < visibility ? compiled.get(name)?.condition : undefined;
+    },
+  };
+}
+
 function resolveMacrosOrThrow(
   ast: Expr,
   col: RuleCollector,
@@ -258,14 +276,8 @@ function resolveMacrosOrThrow(
   condition: string,
   visibility: number,
   ctx: LoadContext,
+  visible: MacroLookup = visibleMacros(col, compiled, visibility),
 ): Expr {
-  const visible = new Map<string, Expr>();
-  for (const m of col.macros) {
-    if (m.index < visibility) {
-      const c = compiled.get(m.name);
-      if (c) visible.set(m.name, c.condition);
-    }
-  }
   const r = resolveMacros(ast, visible);
   if (r.errors.length > 0 || r.unknown.length > 0) {
     const first = r.errors[0];
@@ -410,6 +422,8 @@ export class RuleCompiler<F = unknown> {
   }
 
   private compileRules(cfg: LoadConfig, col: RuleCollector, out: CompileOutput<F>): void {
+    // every macro is final and visible to rules: one lookup for all of them
+    const macros = visibleMacros(col, out.macros, Number.MAX_SAFE_INTEGER);
     for (const r of col.rules) {
       if (r.unknownSource) continue;
       const source = cfg.sources.get(r.source) as RuleSource<F> | undefined;
@@ -458,7 +472,7 @@ export class RuleCompiler<F = unknown> {
         this.checkDeprecatedFieldsInOutput(cfg, ef.format, r.outputContext);
       }
 
-      const compiled = this.compileCondition(cfg, col, out, condition, source, r.condContext, r.context, r.skipIfUnknownFilter);
+      const compiled = this.compileCondition(cfg, col, out, macros, condition, source, r.condContext, r.context, r.skipIfUnknownFilter);
       if (compiled === undefined) continue;
 
       let eventCodes: number[] | undefined;
@@ -507,6 +521,7 @@ export class RuleCompiler<F = unknown> {
     cfg: LoadConfig,
     col: RuleCollector,
     out: CompileOutput<F>,
+    macros: MacroLookup,
     condition: string,
     source: RuleSource<F>,
     condCtx: LoadContext,
@@ -514,7 +529,7 @@ export class RuleCompiler<F = unknown> {
     allowUnknownFields: boolean,
   ): { ast: Expr; filter: F } | undefined {
     let ast = parseWithLists(condition, out.lists, condCtx);
-    ast = resolveMacrosOrThrow(ast, col, out.macros, condition, Number.MAX_SAFE_INTEGER, parentCtx);
+    ast = resolveMacrosOrThrow(ast, col, out.macros, condition, Number.MAX_SAFE_INTEGER, parentCtx, macros);
 
     const w = conditionWarnings(ast);
     const wctx = condCtx.condition({ idx: 0, line: 0, col: 0 }, condition);

@@ -10,7 +10,7 @@ import type { Expr, Node, Position } from '../filter/ast.js';
 import { walk } from '../filter/ast.js';
 import { compileCondition, compileOperand, type Predicate } from '../filter/compile.js';
 import { ConditionError } from '../filter/errors.js';
-import { parseFieldOrTransformer } from '../filter/parser.js';
+import { parseFieldOrTransformer, parseFieldOrTransformerPrefix } from '../filter/parser.js';
 import type { EvalContext, FieldRegistry } from '../fields/types.js';
 import { EVENT_TABLE, PPM_EVENT_MAX } from '../../scap/event-table.js';
 import { PPM_SC_NAMES } from '../../scap/names.js';
@@ -59,22 +59,7 @@ export function filterRuleSource<C = EvalContext>(
     if (checkTypes) checkEventTypeNames(ast, asyncNames);
   };
 
-  const compileToken = (text: string): TokenResult => {
-    let node;
-    try {
-      node = parseFieldOrTransformer(text);
-    } catch (e) {
-      if (e instanceof ConditionError) return { error: translate(e.detail), parseErrorAt: e.offset };
-      return { error: e instanceof Error ? e.message : String(e) };
-    }
-    try {
-      compileOperand(node, { registry });
-      return {};
-    } catch (e) {
-      if (e instanceof ConditionError) return { error: translate(e.detail) };
-      return { error: e instanceof Error ? e.message : String(e) };
-    }
-  };
+  const { compileToken, compilePrefix } = outputTokenCheckers(registry);
 
   return {
     name,
@@ -102,9 +87,51 @@ export function filterRuleSource<C = EvalContext>(
       }
     },
     checkOutput(format: string): string | undefined {
-      return checkOutputFormat(format, compileToken);
+      return checkOutputFormat(format, compileToken, compilePrefix);
     },
   };
+}
+
+/**
+ * The two token checks behind RuleSource.checkOutput: `compileToken` compiles one exact
+ * candidate (errors in libsinsp's words), `compilePrefix` settles the common case in one
+ * step (see checkOutputFormat). Exported so tests can compare the two paths.
+ */
+export function outputTokenCheckers<C>(registry: FieldRegistry<C>): {
+  compileToken: (text: string) => TokenResult;
+  compilePrefix: (rest: string) => number | undefined;
+} {
+  const compileToken = (text: string): TokenResult => {
+    let node;
+    try {
+      node = parseFieldOrTransformer(text);
+    } catch (e) {
+      if (e instanceof ConditionError) return { error: translate(e.detail), parseErrorAt: e.offset };
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+    try {
+      compileOperand(node, { registry });
+      return {};
+    } catch (e) {
+      if (e instanceof ConditionError) return { error: translate(e.detail) };
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+
+  // Output checks run for every `%token` of every rule: the common case (a known field,
+  // possibly with an argument or inside a transformer) is settled with one parse and no
+  // exception; anything else takes the slow search, which builds the exact error text.
+  const compilePrefix = (rest: string): number | undefined => {
+    try {
+      const p = parseFieldOrTransformerPrefix(rest);
+      if (p === undefined || (p.node.kind === 'field' && registry.lookup(p.node.name) === undefined)) return undefined;
+      compileOperand(p.node, { registry });
+      return p.end;
+    } catch {
+      return undefined; // malformed or not compilable: rare, the slow path explains it
+    }
+  };
+  return { compileToken, compilePrefix };
 }
 
 /**
@@ -127,6 +154,8 @@ export function checkEventTypeNames(ast: Expr, asyncEventNames: ReadonlySet<stri
   });
 }
 
+const BLANK = /[ \t\n\v\f\r]/;
+const BLANKS = /[ \t\n\v\f\r]/g;
 const TRANSFORMERS_WITH_VAL = ['tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt', 'val'];
 const RGX_SPECIAL = '.+*?^$()[]{}|\\';
 const RGX_OCCURRENCE = '+*?';
@@ -156,7 +185,7 @@ export function valueWarnings(ast: Expr, isField: (name: string) => boolean): Co
     const values = n.right.kind === 'value' ? [n.right.value] : n.right.kind === 'list' ? n.right.items.map((i) => i.value) : [];
     for (const v of values) {
       const pos = n.right.pos;
-      const nospaces = v.replace(/[ \t\n\v\f\r]/g, '');
+      const nospaces = BLANK.test(v) ? v.replace(BLANKS, '') : v;
       if (n.op === 'regex' && n.modifier === undefined) {
         const w = regexWarning(v);
         if (w) out.push({ message: w, pos });
@@ -164,8 +193,9 @@ export function valueWarnings(ast: Expr, isField: (name: string) => boolean): Co
       if (nospaces !== '' && isField(nospaces)) {
         out.push({ message: `'${v}' may be a valid field misused as a const string value`, pos });
       }
+      if (!nospaces.endsWith(')')) continue; // list values are many; a transformer call ends so
       for (const t of TRANSFORMERS_WITH_VAL) {
-        if (nospaces.length >= t.length + 2 && nospaces.startsWith(t) && nospaces[t.length] === '(' && nospaces.endsWith(')')) {
+        if (nospaces.length >= t.length + 2 && nospaces.startsWith(t) && nospaces[t.length] === '(') {
           out.push({ message: `'${v}' may be a valid field transformer misused as a const string value`, pos });
         }
       }
@@ -191,7 +221,11 @@ export interface TokenResult {
  * libsinsp's sinsp_evt_formatter::set_format, validation only: after every `%` (and an
  * optional length), the longest text that compiles as a field or transformer.
  */
-export function checkOutputFormat(format: string, compileToken: (text: string) => TokenResult): string | undefined {
+export function checkOutputFormat(
+  format: string,
+  compileToken: (text: string) => TokenResult,
+  compilePrefix?: (rest: string) => number | undefined,
+): string | undefined {
   if (format === '') return 'empty formatting token';
   const fmt = format.startsWith('*') ? format.slice(1) : format;
   const n = fmt.length;
@@ -209,6 +243,13 @@ export function checkOutputFormat(format: string, compileToken: (text: string) =
       }
     }
     const rest = fmt.slice(j + 1);
+    // the operand ending at `quick` is the longest candidate that compiles: every longer
+    // one has a non-blank character after the operand, and blanks fail TOKEN_END
+    const quick = compilePrefix?.(rest);
+    if (quick !== undefined && quick > 0) {
+      j += quick;
+      continue;
+    }
     let found = 0;
     let lastErr = '';
     for (let size = rest.length; size > 0; size--) {
