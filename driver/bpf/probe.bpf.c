@@ -133,15 +133,59 @@ static __always_inline struct counters *get_counters(void) {
 	return bpf_map_lookup_elem(&counters_map, &zero);
 }
 
-static __always_inline int should_trace(void) {
+/* Target-pid mode: the answer of the last `targets` lookup on this CPU, so a
+ * busy traced process pays one hash lookup per change of process instead of
+ * one per event. One 64-bit word (tgid << 32 | generation << 1 | traced), so
+ * a preempted update never leaves a torn entry; `targets_gen` moves on every
+ * change of `targets`, which invalidates every CPU's entry. */
+__u32 targets_gen = 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} target_cache SEC(".maps");
+
+static __always_inline int is_target(__u32 tgid) {
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&target_cache, &zero);
+	__u32 gen = (targets_gen << 1) & 0xfffffffe;
+	if(slot) {
+		__u64 v = *slot;
+		if((__u32)(v >> 32) == tgid && ((__u32)v & 0xfffffffe) == gen)
+			return (__u32)v & 1;
+	}
+	int hit = bpf_map_lookup_elem(&targets, &tgid) != NULL;
+	if(slot)
+		*slot = ((__u64)tgid << 32) | gen | (hit ? 1 : 0);
+	return hit;
+}
+
+static __always_inline void targets_changed(void) {
+	__sync_fetch_and_add(&targets_gen, 1);
+}
+
+static __always_inline int should_trace_tgid(__u32 tgid) {
 	if(!capture_on)
 		return 0;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if(tgid == cfg_self_tgid)
 		return 0;
-	if(cfg_target_mode && !bpf_map_lookup_elem(&targets, &tgid))
+	if(cfg_target_mode && !is_target(tgid))
 		return 0;
 	return 1;
+}
+
+static __always_inline int should_trace(void) {
+	return should_trace_tgid(bpf_get_current_pid_tgid() >> 32);
+}
+
+/* Wake the reader when this record takes the unread data across the
+ * threshold: `before` is the unread data without the record, the record
+ * takes its length plus the ring's 8-byte header, rounded up to 8, so the
+ * windows of consecutive records tile and no crossing is missed. */
+static __always_inline __u64 wake_flag(__u64 before, __u32 len) {
+	__u64 after = before + ((len + 15) & ~7u);
+	return (before < cfg_wakeup_bytes && after >= cfg_wakeup_bytes) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Finish the event in the scratch buffer and push it to this CPU's ring. */
@@ -167,9 +211,7 @@ static __always_inline void submit(struct scap_enc *e, __u16 type) {
 	/* Wake the reader only when this event makes the unread data cross a
 	 * threshold: it also drains on a short timer, and a wake-up per event
 	 * costs several times the event itself. */
-	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	__u64 wake = (avail < cfg_wakeup_bytes && avail + len >= cfg_wakeup_bytes) ? BPF_RB_FORCE_WAKEUP
-	                                                                          : BPF_RB_NO_WAKEUP;
+	__u64 wake = wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len);
 	if(bpf_ringbuf_output(rb, e->buf, len, wake) != 0) {
 		c->drops++;
 		c->drops_buffer_full++;
@@ -741,6 +783,104 @@ __noinline int emit_execve_x(__u32 type, long ret) {
 struct sargs {
 	unsigned long a[6];
 };
+
+/* The common path, read and write, written straight into the ring (no scratch
+ * copy, no generic encoder): the same bytes emit_io writes. The exit event's
+ * record is reserved for the largest snapshot and its header's length says how
+ * much of it is the event; the reader goes by that length. */
+#define RW_E_LEN (SCAP_EVT_HDR_LEN + 2 * 2 + 8 + 4)
+#define RW_X_FIXED (SCAP_EVT_HDR_LEN + 4 * 2 + 8 + 8 + 4)
+#define RW_FAST_MAX_SNAP 4096
+
+static __always_inline void rw_hdr(unsigned char *b, __u64 tid, __u32 len, __u16 type, __u32 nparams) {
+	enc_store64(&b[0], bpf_ktime_get_boot_ns() + cfg_boot_ts);
+	enc_store64(&b[8], tid);
+	enc_store32(&b[16], len);
+	enc_store16(&b[20], type);
+	enc_store32(&b[22], nparams);
+}
+
+static __always_inline void rw_submit(void *rb, void *rec, __u32 len, struct counters *c) {
+	/* the reservation is already in the unread data */
+	__u64 rec_len = (len + 15) & ~7u;
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(rec, wake_flag(avail > rec_len ? avail - rec_len : 0, len));
+	c->events++;
+}
+
+static __noinline int fast_rw(int enter, long id, long ret, struct pt_regs *regs, __u64 pid_tgid) {
+	struct counters *c = get_counters();
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *rb = bpf_map_lookup_elem(&ringbufs, &cpu);
+	if(!c)
+		return 0;
+	if(!rb) {
+		c->drops++;
+		return 0;
+	}
+	__u64 tid = pid_tgid & 0xffffffff;
+	long fd = (int)regs->di;
+	__u32 size = regs->dx;
+	int is_read = id == __NR_read;
+	if(enter) {
+		unsigned char *b = bpf_ringbuf_reserve(rb, RW_E_LEN, 0);
+		if(!b) {
+			c->drops++;
+			c->drops_buffer_full++;
+			return 0;
+		}
+		rw_hdr(b, tid, RW_E_LEN, is_read ? PPME_SYSCALL_READ_E : PPME_SYSCALL_WRITE_E, 2);
+		enc_store16(&b[26], 8);
+		enc_store16(&b[28], 4);
+		enc_store64(&b[30], fd);
+		enc_store32(&b[38], size);
+		rw_submit(rb, b, RW_E_LEN, c);
+		return 0;
+	}
+	/* The exit event's size depends on the data: built in the per-CPU
+	 * scratch and copied out at its exact size (an over-sized reservation
+	 * would waste ring space on every event). */
+	unsigned char *b = get_scratch();
+	if(!b)
+		return 0;
+	__u32 n = 0;
+	if(ret > 0) {
+		__u64 want = is_read ? (__u64)ret : size;
+		__u32 snap = cfg_snaplen;
+		n = want < snap ? want : snap;
+		ENC_BARRIER(n);
+		n &= RW_FAST_MAX_SNAP * 2 - 1;
+		if(n > RW_FAST_MAX_SNAP)
+			n = RW_FAST_MAX_SNAP;
+		if(n && bpf_probe_read_user(&b[SCAP_EVT_HDR_LEN + 8 + 8], n, (void *)regs->si) != 0)
+			n = 0;
+	}
+	ENC_BARRIER(n);
+	n &= RW_FAST_MAX_SNAP * 2 - 1;
+	if(n > RW_FAST_MAX_SNAP)
+		n = RW_FAST_MAX_SNAP;
+	__u32 len = RW_X_FIXED + n;
+	rw_hdr(b, tid, len, is_read ? PPME_SYSCALL_READ_X : PPME_SYSCALL_WRITE_X, 4);
+	enc_store16(&b[26], 8);
+	enc_store16(&b[28], n);
+	enc_store16(&b[30], 8);
+	enc_store16(&b[32], 4);
+	enc_store64(&b[34], ret);
+	unsigned char *tail = b + SCAP_EVT_HDR_LEN + 8 + 8 + n;
+	enc_store64(&tail[0], fd);
+	enc_store32(&tail[8], size);
+	__u64 wake = wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len);
+	ENC_BARRIER(len);
+	if(len > RW_X_FIXED + RW_FAST_MAX_SNAP)
+		len = RW_X_FIXED + RW_FAST_MAX_SNAP;
+	if(bpf_ringbuf_output(rb, b, len, wake) != 0) {
+		c->drops++;
+		c->drops_buffer_full++;
+		return 0;
+	}
+	c->events++;
+	return 0;
+}
 
 /* regs is a BTF pointer in tp_btf programs: plain loads, no helper calls. */
 static __always_inline void read_args(struct pt_regs *regs, struct sargs *s) {
@@ -1941,6 +2081,12 @@ static __noinline int emit_execve_e(long id, struct sargs *s) {
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
+	if((id == __NR_read || id == __NR_write) && cfg_snaplen <= RW_FAST_MAX_SNAP) {
+		__u64 pt = bpf_get_current_pid_tgid();
+		if(!should_trace_tgid(pt >> 32))
+			return 0;
+		return fast_rw(1, id, 0, regs, pt);
+	}
 	/* the syscall's kind first: without generic events most syscalls stop
 	 * here, before the target lookup */
 	int kind = classify(id);
@@ -1977,6 +2123,12 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 	long id = regs->orig_ax;
+	if((id == __NR_read || id == __NR_write) && cfg_snaplen <= RW_FAST_MAX_SNAP) {
+		__u64 pt = bpf_get_current_pid_tgid();
+		if(!should_trace_tgid(pt >> 32))
+			return 0;
+		return fast_rw(0, id, ret, regs, pt);
+	}
 	int kind = classify(id);
 	if(!kind && (!cfg_all_events || id < 0))
 		return 0;
@@ -2029,7 +2181,10 @@ int BPF_PROG(fs_sched_fork, struct task_struct *parent, struct task_struct *chil
 		return 0;
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	__u8 one = 1;
-	bpf_map_update_elem(&targets, &ctgid, &one, BPF_ANY);
+	if(ctgid != ptgid) {
+		bpf_map_update_elem(&targets, &ctgid, &one, BPF_ANY);
+		targets_changed();
+	}
 	return 0;
 }
 
@@ -2061,7 +2216,9 @@ int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 	submit(&e, type);
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	__u32 pid = BPF_CORE_READ(p, pid);
-	if(cfg_target_mode && tgid == pid)
+	if(cfg_target_mode && tgid == pid) {
 		bpf_map_delete_elem(&targets, &tgid);
+		targets_changed();
+	}
 	return 0;
 }

@@ -85,9 +85,21 @@ private:
 	Options opt_;
 	Sink sink_;
 	probe_bpf *skel_ = nullptr;
-	ring_buffer *rb_ = nullptr;
 	std::vector<int> ring_fds_;
-	std::vector<std::pair<Capture *, uint32_t>> cbctx_;  // ring callback contexts
+	// One BPF ring per CPU, read through our own mappings: the consumer
+	// position is published once per batch (libbpf's reader publishes it after
+	// every record, and each store pulls the cache line the producing CPU
+	// reads on every reservation back across cores).
+	struct Ring {
+		uint64_t *cons = nullptr;      // consumer page (read-write)
+		const uint8_t *prod = nullptr; // producer page then the data, mapped twice
+		size_t cons_len = 0, prod_len = 0;
+		uint64_t mask = 0;
+	};
+	std::vector<Ring> rings_;
+	int epfd_ = -1;  // edge-triggered: wakes only when the driver asks
+	long consume_rings();
+	void unmap_rings();
 	KmodSource *kmod_ = nullptr;
 	Stats kmod_final_;  // kmod counters read just before the device is closed
 	bool kmod_final_valid_ = false;
