@@ -112,12 +112,16 @@ export interface ForeignEventHook {
   flush(out: Alert[]): void;
 }
 
-interface PreparedRule {
+/** What raising a rule's alert needs, whatever the event source. */
+export interface AlertingRule {
   readonly rule: CompiledRule<Filter>;
-  readonly filter: Filter;
   readonly output: CompiledOutput<ReplayContext>;
   readonly extra: readonly { key: string; output: CompiledOutput<ReplayContext> }[];
   readonly priorityName: string;
+}
+
+interface PreparedRule extends AlertingRule {
+  readonly filter: Filter;
 }
 
 /** Today's Falco does not evaluate system-call enter events; everything else is evaluated. */
@@ -263,28 +267,33 @@ export class ReplayEngine {
   }
 
   private alert(p: PreparedRule, ctx: ReplayContext): Alert {
-    const out = p.output(ctx);
-    const stats = this.stats;
-    stats.alerts++;
-    stats.byPriority[p.priorityName] = (stats.byPriority[p.priorityName] ?? 0) + 1;
-    stats.byRule[p.rule.name] = (stats.byRule[p.rule.name] ?? 0) + 1;
-    let extraFields: Record<string, OutputJsonValue> | undefined;
-    if (p.extra.length > 0) {
-      extraFields = {};
-      for (const e of p.extra) extraFields[e.key] = e.output(ctx).text;
-    }
-    return {
-      time: ctx.curTs,
-      rule: p.rule.name,
-      priority: p.rule.priority,
-      source: p.rule.source,
-      tags: p.rule.tags,
-      hostname: ctx.hostname,
-      output: out.text,
-      outputFields: out.fields,
-      ...(extraFields ? { extraFields } : {}),
-    };
+    return raiseAlert(p, ctx, this.stats);
   }
+
+}
+
+/** Renders rule `p`'s alert for the event in `ctx` and counts it in `stats` (any source). */
+export function raiseAlert(p: AlertingRule, ctx: ReplayContext, stats: ReplayStats): Alert {
+  const out = p.output(ctx);
+  stats.alerts++;
+  stats.byPriority[p.priorityName] = (stats.byPriority[p.priorityName] ?? 0) + 1;
+  stats.byRule[p.rule.name] = (stats.byRule[p.rule.name] ?? 0) + 1;
+  let extraFields: Record<string, OutputJsonValue> | undefined;
+  if (p.extra.length > 0) {
+    extraFields = {};
+    for (const e of p.extra) extraFields[e.key] = e.output(ctx).text;
+  }
+  return {
+    time: ctx.curTs,
+    rule: p.rule.name,
+    priority: p.rule.priority,
+    source: p.rule.source,
+    tags: p.rule.tags,
+    hostname: ctx.hostname,
+    output: out.text,
+    outputFields: out.fields,
+    ...(extraFields ? { extraFields } : {}),
+  };
 }
 
 /** Falco's end-of-run summary lines ("Events detected", counts by severity and by rule). */

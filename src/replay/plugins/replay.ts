@@ -17,13 +17,12 @@ import { createReplayContext } from '../fields/context.js';
 import { syscallFieldRegistry } from '../fields/registry.js';
 import type { Predicate } from '../filter/compile.js';
 import type { ReplayContext } from '../fields/context.js';
-import { buildRuleset, outputResolver, type ForeignEventHook, type LoadedRules, type ReplayStats } from '../engine.js';
+import { buildRuleset, outputResolver, raiseAlert, type AlertingRule, type ForeignEventHook, type LoadedRules, type ReplayStats } from '../engine.js';
 import type { Alert } from '../output/alert.js';
-import { compileOutput, CONTAINER_PLUGIN_SUGGESTED_FIELDS, type CompiledOutput, type OutputJsonValue } from '../output/format.js';
+import { compileOutput, CONTAINER_PLUGIN_SUGGESTED_FIELDS, type CompiledOutput } from '../output/format.js';
 import { filterRuleSource } from '../rules/filter-source.js';
 import { RulesLoader } from '../rules/loader.js';
 import { readRulesFiles } from '../rules/reader.js';
-import type { CompiledRule } from '../rules/compiler.js';
 import { formatPriority, SYSCALL_SOURCE } from '../rules/types.js';
 import { HostState } from '../state/index.js';
 import { BatchColumns, pluginSourceFields, type PluginSourceContext, type PluginSourceFields } from './fields.js';
@@ -73,12 +72,7 @@ export function pluginRulesLoader(config: ReplayConfig, set: PluginSet): { loade
   return { loader: new RulesLoader<Filter>({ sources, extraOutputFormat, extraOutputFields }), sourceFields };
 }
 
-interface PreparedRule {
-  readonly rule: CompiledRule<Filter>;
-  readonly output: CompiledOutput<ReplayContext>;
-  readonly extra: readonly { key: string; output: CompiledOutput<ReplayContext> }[];
-  readonly priorityName: string;
-}
+type PreparedRule = AlertingRule;
 
 /** Batch size for plugin events read from captures (events per native extraction call). */
 export const CAPTURE_BATCH = 1024;
@@ -210,29 +204,9 @@ export class SourceEvaluator {
   }
 
   private alert(p: PreparedRule): Alert {
-    const ctx = this.ctx;
-    const out = p.output(ctx);
-    const stats = this.stats;
-    stats.alerts++;
-    stats.byPriority[p.priorityName] = (stats.byPriority[p.priorityName] ?? 0) + 1;
-    stats.byRule[p.rule.name] = (stats.byRule[p.rule.name] ?? 0) + 1;
-    let extraFields: Record<string, OutputJsonValue> | undefined;
-    if (p.extra.length > 0) {
-      extraFields = {};
-      for (const e of p.extra) extraFields[e.key] = e.output(ctx).text;
-    }
-    return {
-      time: ctx.curTs,
-      rule: p.rule.name,
-      priority: p.rule.priority,
-      source: p.rule.source,
-      tags: p.rule.tags,
-      hostname: ctx.hostname,
-      output: out.text,
-      outputFields: out.fields,
-      ...(extraFields ? { extraFields } : {}),
-    };
+    return raiseAlert(p, this.ctx, this.stats);
   }
+
 }
 
 /** The name parameter (second) of a PPME_ASYNCEVENT_E event at `off` (NUL dropped), '' if malformed. */
