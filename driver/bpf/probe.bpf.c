@@ -30,6 +30,7 @@
 #include "../common/ppm_sc_x86_64.h"
 #include "../common/flags.h"
 #include "../common/sockets.h"
+#include "../common/events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -2027,18 +2028,6 @@ static __always_inline int classify_all(long id) {
 	}
 }
 
-static __always_inline __u16 clone_type(long id, int enter) {
-	switch(id) {
-	case __NR_clone:
-		return enter ? PPME_SYSCALL_CLONE_20_E : PPME_SYSCALL_CLONE_20_X;
-	case __NR_clone3:
-		return enter ? PPME_SYSCALL_CLONE3_E : PPME_SYSCALL_CLONE3_X;
-	case __NR_fork:
-		return enter ? PPME_SYSCALL_FORK_20_E : PPME_SYSCALL_FORK_20_X;
-	default:
-		return enter ? PPME_SYSCALL_VFORK_20_E : PPME_SYSCALL_VFORK_20_X;
-	}
-}
 
 static __noinline int emit_simple_enter(__u16 type) {
 	unsigned char *buf = get_scratch();
@@ -2108,7 +2097,7 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 	case 5:
 		return emit_misc(1, id, 0, &s);
 	case 6:
-		return emit_simple_enter(clone_type(id, 1));
+		return emit_simple_enter(fs_clone_event_type(id, 1));
 	case 7:
 		return emit_execve_e(id, &s);
 	case 8:
@@ -2156,7 +2145,7 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 		} else if(id == __NR_vfork) {
 			kflags = FS_CLONE_VM | FS_CLONE_VFORK;
 		}
-		return emit_clone_x(clone_type(id, 0), ret, kflags);
+		return emit_clone_x(fs_clone_event_type(id, 0), ret, kflags);
 	}
 	case 7:
 		return emit_execve_x(id == __NR_execve ? PPME_SYSCALL_EXECVE_19_X : PPME_SYSCALL_EXECVEAT_X,

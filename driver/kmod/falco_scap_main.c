@@ -101,6 +101,7 @@ static long fs_kernel_str(char *dst, const char *src, long max) {
 #include "ppm_sc_x86_64.h"
 #include "flags.h"
 #include "sockets.h"
+#include "events.h"
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("falco-scap");
@@ -514,18 +515,6 @@ static u64 pidns_init_start(struct task_struct *t) {
 	return r ? r->start_time : 0;
 }
 
-static u16 clone_type(long id, int enter) {
-	switch(id) {
-	case __NR_clone:
-		return enter ? PPME_SYSCALL_CLONE_20_E : PPME_SYSCALL_CLONE_20_X;
-	case __NR_clone3:
-		return enter ? PPME_SYSCALL_CLONE3_E : PPME_SYSCALL_CLONE3_X;
-	case __NR_fork:
-		return enter ? PPME_SYSCALL_FORK_20_E : PPME_SYSCALL_FORK_20_X;
-	default:
-		return enter ? PPME_SYSCALL_VFORK_20_E : PPME_SYSCALL_VFORK_20_X;
-	}
-}
 
 /* clone/fork/vfork/clone3 exit: 21 parameters (same list as the eBPF driver). */
 static void emit_clone_x(struct fs_cpu *c, long id, long ret, unsigned long *a) {
@@ -533,7 +522,7 @@ static void emit_clone_x(struct fs_cpu *c, long id, long ret, unsigned long *a) 
 	struct mm_struct *mm = t->mm;
 	const struct cred *cred;
 	struct scap_enc e;
-	u16 type = clone_type(id, 0);
+	u16 type = fs_clone_event_type(id, 0);
 	u64 kflags = 0;
 	pid_t ptid;
 
@@ -987,7 +976,7 @@ static void probe_sys_enter(void *data, struct pt_regs *regs, long id) {
 	syscall_get_arguments(current, regs, a);
 	switch(k) {
 	case K_CLONE:
-		emit_empty(c, clone_type(id, 1));
+		emit_empty(c, fs_clone_event_type(id, 1));
 		break;
 	case K_EXEC:
 		emit_execve_e(c, id, a);
