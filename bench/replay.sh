@@ -10,17 +10,18 @@ dir=${BENCH_DIR:-/tmp/falco-scap-bench}
 rules=${RULES:-$here/../../shared/rules/falcosecurity/falco_rules.yaml}
 cli="node $here/../dist/cli/main.js"
 runs=${RUNS:-5}
-minuser() {
-  local best=
+# User CPU seconds of a command over $runs runs: "min median" (the min is the least
+# disturbed by other load; the median is what a typical run costs).
+usertimes() {
+  local all=()
   for _ in $(seq "$runs"); do
-    local u
     /usr/bin/time -f "%U" -o "$dir/.user" "$@" >/dev/null 2>&1
-    u=$(tail -1 "$dir/.user")
-    if [ -z "$best" ] || node -e "process.exit($u < $best ? 0 : 1)"; then best=$u; fi
+    all+=("$(tail -1 "$dir/.user")")
   done
-  echo "$best"
+  printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR] = $1} END {print v[1], v[int((NR + 1) / 2)]}'
 }
 files=${FILES:-bench-1m.scap bench-5m.scap bench-5m.scap.gz}
+echo "load: $(uptime)"
 for f in $files; do
   echo "== $f"
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$dir/replay-$f.json" \
@@ -35,10 +36,11 @@ for f in $files; do
     console.log(`wall min:              falco-scap ${f(a.wmin)} s, sysdig ${f(b.wmin)} s, ratio ${(a.wmin / b.wmin).toFixed(2)}`);
     console.log(`wall median:           falco-scap ${f(a.wall)} s, sysdig ${f(b.wall)} s, ratio ${(a.wall / b.wall).toFixed(2)}`);
   ' "$dir/replay-$f.json"
-  # hyperfine only reports the mean user time; the min over runs is the least disturbed by other load.
-  a=$(minuser $cli replay -r "$rules" "$dir/$f" --no-progress)
-  b=$(minuser sysdig -r "$dir/$f" proc.name=nonexistent)
-  echo "user min (/usr/bin/time x$runs): falco-scap $a s, sysdig $b s, ratio $(node -e "console.log(($a / $b).toFixed(2))")"
+  # hyperfine only reports the mean user time: min and median from /usr/bin/time runs.
+  read -r amin amed < <(usertimes $cli replay -r "$rules" "$dir/$f" --no-progress)
+  read -r bmin bmed < <(usertimes sysdig -r "$dir/$f" proc.name=nonexistent)
+  echo "user min (/usr/bin/time x$runs):    falco-scap $amin s, sysdig $bmin s, ratio $(node -e "console.log(($amin / $bmin).toFixed(2))")"
+  echo "user median (/usr/bin/time x$runs): falco-scap $amed s, sysdig $bmed s, ratio $(node -e "console.log(($amed / $bmed).toFixed(2))")"
 done
 echo "== peak RSS"
 for f in bench-1m.scap bench-5m.scap bench-5m.scap.gz; do

@@ -81,6 +81,18 @@ export interface CgroupMatch {
  */
 export function containerFromCgroups(cgroups: readonly string[]): CgroupMatch | undefined {
   if (cgroups.length === 0) return undefined;
+  // The parsers share one array between every thread with the same cgroups (BytesMemo,
+  // clone copies): the array itself is the cheapest key.
+  const same = byList.get(cgroups);
+  if (same !== undefined) return same === null ? undefined : same;
+  const m = containerFromCgroupsText(cgroups);
+  byList.set(cgroups, m ?? null);
+  return m;
+}
+
+const byList: WeakMap<readonly string[], CgroupMatch | null> = new WeakMap();
+
+function containerFromCgroupsText(cgroups: readonly string[]): CgroupMatch | undefined {
   const key = cgroups.length === 1 ? cgroups[0]! : cgroups.join('\n');
   const hit = matchCache.get(key);
   if (hit !== undefined) return hit === null ? undefined : hit;

@@ -193,6 +193,45 @@ export function strList(s: ParamSource, i: number): string[] {
   return out;
 }
 
+/**
+ * A parameter decoded once per distinct byte content, from a small ring of recent ones:
+ * execve and clone carry the same environment and cgroups over and over, container events
+ * the same JSON, and decoding them was most of what those parsers cost. A hit returns the
+ * same value as before, so values are shared (lists between threads) and must never be
+ * changed in place (the state engine only ever replaces them). Absent or empty parameters
+ * are not remembered: `decode` gets them every time.
+ */
+export class BytesMemo<T> {
+  private readonly keys: Buffer[] = [];
+  private readonly values: T[] = [];
+  private next = 0;
+  constructor(
+    private readonly decode: (s: ParamSource, i: number) => T,
+    private readonly size = 8,
+  ) {}
+
+  get(s: ParamSource, i: number): T {
+    if (i < 0 || i >= s.nparams) return this.decode(s, i);
+    const n = s.len(i);
+    if (n === 0) return this.decode(s, i);
+    const o = s.off(i);
+    const b = s.buf;
+    const keys = this.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key.length === n && b.compare(key, 0, n, o, o + n) === 0) return this.values[k]!;
+    }
+    const value = this.decode(s, i);
+    const key = Buffer.allocUnsafe(n);
+    b.copy(key, 0, o, o + n);
+    const slot = this.next;
+    this.next = (slot + 1) % this.size;
+    keys[slot] = key;
+    this.values[slot] = value;
+    return value;
+  }
+}
+
 /** Raw bytes of a parameter (a view), or undefined when absent/empty. */
 export function bytes(s: ParamSource, i: number): Buffer | undefined {
   if (!has(s, i)) return undefined;
@@ -200,18 +239,29 @@ export function bytes(s: ParamSource, i: number): Buffer | undefined {
   return s.buf.subarray(o, o + s.len(i));
 }
 
-const indexCache: Map<number, Map<string, number>> = new Map();
+const indexTables: Map<string, Int16Array> = new Map();
+
+/**
+ * Positions of the parameter called `name` by event code (-1 where a schema has none),
+ * built once per name: parsers hold these tables, so finding a parameter by name costs
+ * one typed-array read per event instead of map lookups.
+ */
+export function paramIndexTable(name: string): Int16Array {
+  let t = indexTables.get(name);
+  if (t === undefined) {
+    t = new Int16Array(EVENT_TABLE.length).fill(-1);
+    for (let code = 0; code < EVENT_TABLE.length; code++) {
+      const info = EVENT_TABLE[code];
+      if (info !== undefined) t[code] = info.params.findIndex((p) => p.name === name);
+    }
+    indexTables.set(name, t);
+  }
+  return t;
+}
 
 /** Index of the parameter called `name` in event `code`'s schema, -1 when it has none. */
 export function paramIndex(code: number, name: string): number {
-  let m = indexCache.get(code);
-  if (m === undefined) {
-    m = new Map();
-    const info = EVENT_TABLE[code];
-    if (info !== undefined) info.params.forEach((p, k) => m!.set(p.name, k));
-    indexCache.set(code, m);
-  }
-  return m.get(name) ?? -1;
+  return paramIndexTable(name)[code] ?? -1;
 }
 
 /** Copies an enter event into `into` (reusing its buffers when large enough). */

@@ -12,7 +12,7 @@ import { FdType } from '../../scap/blocks/fdlist.js';
 import { ipv4String, ipv6String } from '../../scap/params.js';
 import { EventFlags } from '../../scap/schema.js';
 import { containerFromCgroups } from './containers.js';
-import { bytes, has, int, paramIndex, str, strList, u64, uint, viewInt, viewUint, type ParamSource } from './evparams.js';
+import { BytesMemo, bytes, has, int, paramIndex, paramIndexTable, str, strList, u64, uint, viewInt, viewUint, type ParamSource } from './evparams.js';
 import {
   addFd,
   cloneFd,
@@ -115,6 +115,62 @@ function code(id: string): number {
   return c;
 }
 
+/** Parameter positions by event code for the names the parsers read (-1: not in that schema), built once. */
+const IX = {
+  addr: paramIndexTable('addr'),
+  args: paramIndexTable('args'),
+  cap_effective: paramIndexTable('cap_effective'),
+  cap_inheritable: paramIndexTable('cap_inheritable'),
+  cap_permitted: paramIndexTable('cap_permitted'),
+  cgroups: paramIndexTable('cgroups'),
+  comm: paramIndexTable('comm'),
+  creat_flags: paramIndexTable('creat_flags'),
+  cur: paramIndexTable('cur'),
+  dev: paramIndexTable('dev'),
+  dirfd: paramIndexTable('dirfd'),
+  env: paramIndexTable('env'),
+  exe: paramIndexTable('exe'),
+  exe_ino: paramIndexTable('exe_ino'),
+  exe_ino_mtime: paramIndexTable('exe_ino_mtime'),
+  fd: paramIndexTable('fd'),
+  fdlimit: paramIndexTable('fdlimit'),
+  filename: paramIndexTable('filename'),
+  first: paramIndexTable('first'),
+  flags: paramIndexTable('flags'),
+  gid: paramIndexTable('gid'),
+  ino: paramIndexTable('ino'),
+  last: paramIndexTable('last'),
+  loginuid: paramIndexTable('loginuid'),
+  name: paramIndexTable('name'),
+  newcur: paramIndexTable('newcur'),
+  path: paramIndexTable('path'),
+  pathname: paramIndexTable('pathname'),
+  peer: paramIndexTable('peer'),
+  pgft_maj: paramIndexTable('pgft_maj'),
+  pgft_min: paramIndexTable('pgft_min'),
+  pgid: paramIndexTable('pgid'),
+  pid: paramIndexTable('pid'),
+  pidns_init_start_ts: paramIndexTable('pidns_init_start_ts'),
+  ptid: paramIndexTable('ptid'),
+  source: paramIndexTable('source'),
+  trusted_exepath: paramIndexTable('trusted_exepath'),
+  tty: paramIndexTable('tty'),
+  tuple: paramIndexTable('tuple'),
+  uid: paramIndexTable('uid'),
+  vm_rss: paramIndexTable('vm_rss'),
+  vm_size: paramIndexTable('vm_size'),
+  vm_swap: paramIndexTable('vm_swap'),
+  vpgid: paramIndexTable('vpgid'),
+  vpid: paramIndexTable('vpid'),
+  vtid: paramIndexTable('vtid'),
+};
+
+/** Decoded args, env and cgroups lists and container JSON texts, shared while their bytes repeat. */
+const ARGS = new BytesMemo<string[]>(strList);
+const ENV = new BytesMemo<string[]>(strList);
+const CGROUPS = new BytesMemo<string[]>(strList);
+const JSON_TEXT = new BytesMemo<string>((s, i) => str(s, i));
+
 // ---------------------------------------------------------------------------------------
 // Parameter access by name, exit first, then the stored enter event
 // ---------------------------------------------------------------------------------------
@@ -215,23 +271,23 @@ function copyFdsInto(c: ParseContext, child: ThreadInfo, from: ThreadInfo): void
 /** Fields of a clone exit common to the caller and child paths. */
 function fillCloneCommon(c: ParseContext, ev: EventView, child: ThreadInfo): void {
   const s = c.src;
-  child.exe = str(s, paramIndex(ev.type, 'exe'));
-  const ci = paramIndex(ev.type, 'comm');
+  child.exe = str(s, IX.exe[ev.type]!);
+  const ci = IX.comm[ev.type]!;
   child.comm = has(s, ci) ? str(s, ci) : child.exe;
-  child.args = strList(s, paramIndex(ev.type, 'args'));
-  child.fdlimit = int(s, paramIndex(ev.type, 'fdlimit'));
-  const swap = paramIndex(ev.type, 'vm_swap');
+  child.args = ARGS.get(s, IX.args[ev.type]!);
+  child.fdlimit = int(s, IX.fdlimit[ev.type]!);
+  const swap = IX.vm_swap[ev.type]!;
   if (has(s, swap)) {
-    child.pfmajor = int(s, paramIndex(ev.type, 'pgft_maj'));
-    child.pfminor = int(s, paramIndex(ev.type, 'pgft_min'));
-    child.vmsizeKb = uint(s, paramIndex(ev.type, 'vm_size'));
-    child.vmrssKb = uint(s, paramIndex(ev.type, 'vm_rss'));
+    child.pfmajor = int(s, IX.pgft_maj[ev.type]!);
+    child.pfminor = int(s, IX.pgft_min[ev.type]!);
+    child.vmsizeKb = uint(s, IX.vm_size[ev.type]!);
+    child.vmrssKb = uint(s, IX.vm_rss[ev.type]!);
     child.vmswapKb = uint(s, swap);
   }
-  child.uid = uint(s, paramIndex(ev.type, 'uid'));
-  child.gid = uint(s, paramIndex(ev.type, 'gid'));
-  const cg = paramIndex(ev.type, 'cgroups');
-  if (has(s, cg)) child.cgroups = strList(s, cg);
+  child.uid = uint(s, IX.uid[ev.type]!);
+  child.gid = uint(s, IX.gid[ev.type]!);
+  const cg = IX.cgroups[ev.type]!;
+  if (has(s, cg)) child.cgroups = CGROUPS.get(s, cg);
   child.cloneTs = ev.ts;
 }
 
@@ -253,11 +309,11 @@ function cloneCaller(c: ParseContext, ev: EventView, childTid: number): void {
   let validCaller = true;
   if (caller.invalid) {
     validCaller = false;
-    caller.pid = int(s, paramIndex(ev.type, 'pid'));
-    caller.ptid = int(s, paramIndex(ev.type, 'ptid'));
-    const vpidI = paramIndex(ev.type, 'vpid');
+    caller.pid = int(s, IX.pid[ev.type]!);
+    caller.ptid = int(s, IX.ptid[ev.type]!);
+    const vpidI = IX.vpid[ev.type]!;
     if (has(s, vpidI)) {
-      caller.vtid = int(s, paramIndex(ev.type, 'vtid'));
+      caller.vtid = int(s, IX.vtid[ev.type]!);
       caller.vpid = int(s, vpidI);
     } else {
       caller.vtid = callerTid;
@@ -266,12 +322,12 @@ function cloneCaller(c: ParseContext, ev: EventView, childTid: number): void {
     c.threads.createDependencies(caller);
   }
   c.thread = caller;
-  const flags = uint(s, paramIndex(ev.type, 'flags'));
+  const flags = uint(s, IX.flags[ev.type]!);
   // sysdig 0.29 compared the caller's tid with the vtid the event carries (its own tid
   // when the event has none), not with the vtid of the caller's thread.
   let callerVtid = caller.vtid;
   if (c.sysdig029) {
-    const vtidI = paramIndex(ev.type, 'vtid');
+    const vtidI = IX.vtid[ev.type]!;
     callerVtid = has(s, vtidI) ? int(s, vtidI) : callerTid;
   }
   if (flags & PPM_CL_CHILD_IN_PIDNS || flags & PPM_CL_CLONE_NEWPID || flags & PPM_CL_CLONE_PARENT || callerTid !== callerVtid) return;
@@ -308,7 +364,7 @@ function cloneCaller(c: ParseContext, ev: EventView, childTid: number): void {
   child.pidnsInitStartTs = c.bootTs;
   if (validCaller) {
     copyProcessFields(child, caller);
-    if (!has(s, paramIndex(ev.type, 'cgroups'))) child.cgroups = caller.cgroups;
+    if (!has(s, IX.cgroups[ev.type]!)) child.cgroups = caller.cgroups;
   } else {
     caller.exe = child.exe;
     caller.comm = child.comm;
@@ -330,17 +386,17 @@ function cloneChild(c: ParseContext, ev: EventView): void {
   }
   const child = new ThreadInfo();
   child.tid = childTid;
-  child.pid = int(s, paramIndex(ev.type, 'pid'));
-  child.ptid = int(s, paramIndex(ev.type, 'ptid'));
-  const vpidI = paramIndex(ev.type, 'vpid');
+  child.pid = int(s, IX.pid[ev.type]!);
+  child.ptid = int(s, IX.ptid[ev.type]!);
+  const vpidI = IX.vpid[ev.type]!;
   if (has(s, vpidI)) {
-    child.vtid = int(s, paramIndex(ev.type, 'vtid'));
+    child.vtid = int(s, IX.vtid[ev.type]!);
     child.vpid = int(s, vpidI);
   } else {
     child.vtid = child.tid;
     child.vpid = -1;
   }
-  child.flags = uint(s, paramIndex(ev.type, 'flags')) | PPM_CL_CLONE_INVERTED;
+  child.flags = uint(s, IX.flags[ev.type]!) | PPM_CL_CLONE_INVERTED;
   const leader = !(child.flags & PPM_CL_CLONE_THREAD);
   let lookupTid: number;
   if (leader) lookupTid = child.ptid;
@@ -374,7 +430,7 @@ function cloneChild(c: ParseContext, ev: EventView): void {
     } else {
       child.lastExecTs = lookup.lastExecTs;
     }
-    if (!has(s, paramIndex(ev.type, 'cgroups'))) child.cgroups = lookup.cgroups;
+    if (!has(s, IX.cgroups[ev.type]!)) child.cgroups = lookup.cgroups;
   } else {
     child.cwd = '';
     if (!leader) {
@@ -384,7 +440,7 @@ function cloneChild(c: ParseContext, ev: EventView): void {
     }
   }
   if (child.flags & PPM_CL_CHILD_IN_PIDNS || child.flags & PPM_CL_CLONE_NEWPID || child.tid !== child.vtid) {
-    const pi = paramIndex(ev.type, 'pidns_init_start_ts');
+    const pi = IX.pidns_init_start_ts[ev.type]!;
     if (has(s, pi)) child.pidnsInitStartTs = u64(s, pi) + c.bootTs;
   } else {
     child.pidnsInitStartTs = c.bootTs;
@@ -404,49 +460,48 @@ function parseExecveExit(c: ParseContext, ev: EventView): void {
   if (retval(c) < 0 || t === undefined) return;
   const s = c.src;
   const ty = ev.type;
-  const P = (n: string): number => paramIndex(ty, n);
   if (!t.alive) t.alive = true;
-  t.exe = str(s, P('exe'));
+  t.exe = str(s, IX.exe[ty]!);
   t.lastExecTs = ev.ts;
-  t.comm = has(s, P('comm')) ? str(s, P('comm')) : t.exe;
-  t.args = strList(s, P('args'));
-  t.pid = int(s, P('pid'));
+  t.comm = has(s, IX.comm[ty]!) ? str(s, IX.comm[ty]!) : t.exe;
+  t.args = ARGS.get(s, IX.args[ty]!);
+  t.pid = int(s, IX.pid[ty]!);
   if (t.invalid || t.ptid < 0) {
-    t.ptid = int(s, P('ptid'));
+    t.ptid = int(s, IX.ptid[ty]!);
     if ((t.flags & PPM_CL_CHILD_IN_PIDNS) === 0 && !c.sysdig029) {
       t.vtid = t.tid;
       t.vpid = t.pid;
     }
     c.threads.createDependencies(t);
   }
-  t.fdlimit = int(s, P('fdlimit'));
-  if (has(s, P('vm_swap'))) {
-    t.pfmajor = int(s, P('pgft_maj'));
-    t.pfminor = int(s, P('pgft_min'));
-    t.vmsizeKb = uint(s, P('vm_size'));
-    t.vmrssKb = uint(s, P('vm_rss'));
-    t.vmswapKb = uint(s, P('vm_swap'));
+  t.fdlimit = int(s, IX.fdlimit[ty]!);
+  if (has(s, IX.vm_swap[ty]!)) {
+    t.pfmajor = int(s, IX.pgft_maj[ty]!);
+    t.pfminor = int(s, IX.pgft_min[ty]!);
+    t.vmsizeKb = uint(s, IX.vm_size[ty]!);
+    t.vmrssKb = uint(s, IX.vm_rss[ty]!);
+    t.vmswapKb = uint(s, IX.vm_swap[ty]!);
   }
-  if (has(s, P('env'))) t.env = strList(s, P('env'));
-  if (has(s, P('cgroups'))) t.cgroups = strList(s, P('cgroups'));
-  if (has(s, P('tty'))) t.tty = uint(s, P('tty'));
-  if (has(s, P('trusted_exepath'))) {
-    t.exepath = str(s, P('trusted_exepath'));
+  if (has(s, IX.env[ty]!)) t.env = ENV.get(s, IX.env[ty]!);
+  if (has(s, IX.cgroups[ty]!)) t.cgroups = CGROUPS.get(s, IX.cgroups[ty]!);
+  if (has(s, IX.tty[ty]!)) t.tty = uint(s, IX.tty[ty]!);
+  if (has(s, IX.trusted_exepath[ty]!)) {
+    t.exepath = str(s, IX.trusted_exepath[ty]!);
   } else {
     const e = c.enter();
     if (e !== undefined) {
       const et = c.enterType();
       const info = EVENT_TABLE[et]!;
       if (info.name === 'execve') {
-        const fi = paramIndex(et, 'filename');
+        const fi = IX.filename[et]!;
         if (has(e, fi)) {
           const filename = str(e, fi);
           t.exepath = filename === '<NA>' ? '<NA>' : concatPaths(c.threads.cwd(t), filename);
         }
       } else if (info.name === 'execveat') {
-        const dirfd = int(e, paramIndex(et, 'dirfd'));
-        const flags = uint(e, paramIndex(et, 'flags'));
-        const pathname = str(e, paramIndex(et, 'pathname'), '<NA>');
+        const dirfd = int(e, IX.dirfd[et]!);
+        const flags = uint(e, IX.flags[et]!);
+        const pathname = str(e, IX.pathname[et]!, '<NA>');
         const sdir = parseDirfd(c, t, pathname, dirfd);
         const AT_EMPTY_PATH = 1;
         if ((!(flags & AT_EMPTY_PATH) && pathname === '<NA>') || sdir === '<UNKNOWN>') t.exepath = '<NA>';
@@ -455,24 +510,24 @@ function parseExecveExit(c: ParseContext, ev: EventView): void {
       }
     }
   }
-  if (has(s, P('vpgid'))) t.vpgid = int(s, P('vpgid'));
-  if (has(s, P('loginuid'))) t.loginuid = uint(s, P('loginuid'));
-  if (has(s, P('flags'))) {
-    const f = uint(s, P('flags'));
+  if (has(s, IX.vpgid[ty]!)) t.vpgid = int(s, IX.vpgid[ty]!);
+  if (has(s, IX.loginuid[ty]!)) t.loginuid = uint(s, IX.loginuid[ty]!);
+  if (has(s, IX.flags[ty]!)) {
+    const f = uint(s, IX.flags[ty]!);
     t.exeWritable = (f & PPM_EXE_WRITABLE) !== 0;
     t.exeUpperLayer = (f & PPM_EXE_UPPER_LAYER) !== 0;
     t.exeFromMemfd = (f & PPM_EXE_FROM_MEMFD) !== 0;
     t.exeLowerLayer = (f & PPM_EXE_LOWER_LAYER) !== 0;
   }
-  if (has(s, P('cap_effective'))) {
-    t.capInheritable = u64(s, P('cap_inheritable'));
-    t.capPermitted = u64(s, P('cap_permitted'));
-    t.capEffective = u64(s, P('cap_effective'));
+  if (has(s, IX.cap_effective[ty]!)) {
+    t.capInheritable = u64(s, IX.cap_inheritable[ty]!);
+    t.capPermitted = u64(s, IX.cap_permitted[ty]!);
+    t.capEffective = u64(s, IX.cap_effective[ty]!);
   }
-  if (has(s, P('exe_ino_mtime'))) t.exeIno = u64(s, P('exe_ino'));
-  if (has(s, P('uid'))) t.uid = uint(s, P('uid'));
-  t.pgid = has(s, P('pgid')) ? int(s, P('pgid')) : -1;
-  if (has(s, P('gid'))) t.gid = uint(s, P('gid'));
+  if (has(s, IX.exe_ino_mtime[ty]!)) t.exeIno = u64(s, IX.exe_ino[ty]!);
+  if (has(s, IX.uid[ty]!)) t.uid = uint(s, IX.uid[ty]!);
+  t.pgid = has(s, IX.pgid[ty]!) ? int(s, IX.pgid[ty]!) : -1;
+  if (has(s, IX.gid[ty]!)) t.gid = uint(s, IX.gid[ty]!);
   setContainerFromCgroups(c, t);
   // libsinsp 0.9 did not close O_CLOEXEC fds on execve.
   const table = c.sysdig029 ? undefined : fdTable(c, t);
@@ -535,19 +590,19 @@ function parseOpenExit(c: ParseContext, ev: EventView): void {
   let dev = 0;
   let ino = 0n;
   const s = c.src;
-  const di = paramIndex(ty, 'dev');
-  const ii = paramIndex(ty, 'ino');
+  const di = IX.dev[ty]!;
+  const ii = IX.ino[ty]!;
   if (has(s, di)) dev = uint(s, di);
   if (has(s, ii)) ino = u64(s, ii);
   if (ty === OPEN_BY_HANDLE_AT_X) {
-    flags = uint(s, paramIndex(ty, 'flags'));
-    name = str(s, paramIndex(ty, 'path'));
+    flags = uint(s, IX.flags[ty]!);
+    name = str(s, IX.path[ty]!);
     sdir = '';
   } else if (ty === OPEN_X || ty === CREAT_X) {
-    name = str(s, paramIndex(ty, 'name'), '<NA>');
-    flags = ty === CREAT_X ? 0 : uint(s, paramIndex(ty, 'flags'));
+    name = str(s, IX.name[ty]!, '<NA>');
+    flags = ty === CREAT_X ? 0 : uint(s, IX.flags[ty]!);
     if (ty === CREAT_X) {
-      const cf = paramIndex(ty, 'creat_flags');
+      const cf = IX.creat_flags[ty]!;
       if (has(s, cf)) {
         const v = uint(s, cf);
         if (v & 1) flags |= PPM_FD_UPPER_LAYER;
@@ -555,10 +610,10 @@ function parseOpenExit(c: ParseContext, ev: EventView): void {
       }
     }
     if (e !== undefined) {
-      const en = str(e, paramIndex(et, 'name'), '<NA>');
-      if (has(e, paramIndex(et, 'name')) && en !== '<NA>') {
+      const en = str(e, IX.name[et]!, '<NA>');
+      if (has(e, IX.name[et]!) && en !== '<NA>') {
         name = en;
-        const ef = ty === CREAT_X ? 0 : uint(e, paramIndex(et, 'flags'));
+        const ef = ty === CREAT_X ? 0 : uint(e, IX.flags[et]!);
         flags = ef | (flags & ~(PPM_O_F_CREATED - 1));
       }
     }
@@ -568,20 +623,20 @@ function parseOpenExit(c: ParseContext, ev: EventView): void {
     name = '<NA>';
     flags = 0;
     sdir = '';
-    const ni = paramIndex(ty, 'name');
+    const ni = IX.name[ty]!;
     if (has(s, ni)) name = str(s, ni);
-    const fi = paramIndex(ty, 'flags');
+    const fi = IX.flags[ty]!;
     if (has(s, fi)) flags = uint(s, fi);
     let dirSrc: ParamSource | undefined = s;
-    let dirIdx = paramIndex(ty, 'dirfd');
+    let dirIdx = IX.dirfd[ty]!;
     if (e !== undefined) {
-      const eni = paramIndex(et, 'name');
+      const eni = IX.name[et]!;
       const en = str(e, eni, '<NA>');
       if (has(e, eni) && en !== '<NA>') {
         name = en;
-        flags = uint(e, paramIndex(et, 'flags')) | (flags & ~(PPM_O_F_CREATED - 1));
+        flags = uint(e, IX.flags[et]!) | (flags & ~(PPM_O_F_CREATED - 1));
         dirSrc = e;
-        dirIdx = paramIndex(et, 'dirfd');
+        dirIdx = IX.dirfd[et]!;
       }
     }
     if (dirSrc !== undefined && has(dirSrc, dirIdx)) sdir = parseDirfd(c, t, name, int(dirSrc, dirIdx));
@@ -614,9 +669,9 @@ function parseCloseRangeExit(c: ParseContext, ev: EventView): void {
   if (t === undefined || retval(c) < 0) return;
   const table = fdTable(c, t);
   if (table === undefined) return;
-  const first = uint(c.src, paramIndex(ev.type, 'first'));
-  const last = uint(c.src, paramIndex(ev.type, 'last'));
-  const flags = uint(c.src, paramIndex(ev.type, 'flags'));
+  const first = uint(c.src, IX.first[ev.type]!);
+  const last = uint(c.src, IX.last[ev.type]!);
+  const flags = uint(c.src, IX.flags[ev.type]!);
   for (const [fd, info] of table) {
     if (fd < 0 || fd < first || fd > last) continue;
     if (flags & PPM_CLOSE_RANGE_CLOEXEC) info.openFlags |= PPM_O_CLOEXEC;
@@ -685,7 +740,7 @@ function parsePipeExit(c: ParseContext, ev: EventView): void {
   if (retval(c) < 0 || t === undefined) return;
   const fd1 = pInt(c, ev, 'fd1');
   const fd2 = pInt(c, ev, 'fd2');
-  const ino = u64(c.src, paramIndex(ev.type, 'ino'));
+  const ino = u64(c.src, IX.ino[ev.type]!);
   const flags = EVENT_TABLE[ev.type]!.name === 'pipe2' ? pUint(c, ev, 'flags') : 0;
   for (const fd of [fd1, fd2]) {
     const f = new FdInfo();
@@ -798,8 +853,8 @@ function parseSocketpairExit(c: ParseContext, ev: EventView): void {
   }
   const f1 = new FdInfo();
   setFdType(f1, FdType.UNIX_SOCK);
-  f1.unixSource = u64(c.src, paramIndex(ev.type, 'source'));
-  f1.unixDest = u64(c.src, paramIndex(ev.type, 'peer'));
+  f1.unixSource = u64(c.src, IX.source[ev.type]!);
+  f1.unixDest = u64(c.src, IX.peer[ev.type]!);
   f1.openTs = ev.ts;
   const f2 = cloneFd(f1);
   c.fd = addFdTo(c, t, fd1, f1);
@@ -950,9 +1005,9 @@ function parseConnectExit(c: ParseContext, ev: EventView): void {
   f.flags = (f.flags & ~(FD_FLAG_CONNECTION_PENDING | FD_FLAG_CONNECTION_FAILED)) | FD_FLAG_SOCKET_CONNECTED;
   const e = c.enter();
   let enterAddr: Addr | undefined;
-  if (e !== undefined) enterAddr = readSockaddr(bytes(e, paramIndex(c.enterType(), 'addr')), ev.le);
+  if (e !== undefined) enterAddr = readSockaddr(bytes(e, IX.addr[c.enterType()]!), ev.le);
   const s = c.src;
-  const tupleBytes = bytes(s, paramIndex(ev.type, 'tuple'));
+  const tupleBytes = bytes(s, IX.tuple[ev.type]!);
   if (tupleBytes === undefined) {
     if (enterAddr === undefined) return;
     if (enterAddr.family === PPM_AF_INET || enterAddr.family === PPM_AF_INET6) {
@@ -966,7 +1021,7 @@ function parseConnectExit(c: ParseContext, ev: EventView): void {
   }
   const tuple = readTuple(tupleBytes, ev.le);
   if (tuple === undefined) return;
-  const exitAddr = readSockaddr(bytes(s, paramIndex(ev.type, 'addr')), ev.le);
+  const exitAddr = readSockaddr(bytes(s, IX.addr[ev.type]!), ev.le);
   if (tuple.family === PPM_AF_INET || tuple.family === PPM_AF_INET6) {
     let dip = tuple.dip;
     let dport = tuple.dport;
@@ -999,7 +1054,7 @@ function parseAcceptExit(c: ParseContext, ev: EventView): void {
   const fd = retval(c);
   if (fd < 0) return;
   t.lastEventFd = fd;
-  const tb = bytes(c.src, paramIndex(ev.type, 'tuple'));
+  const tb = bytes(c.src, IX.tuple[ev.type]!);
   const a = readTuple(tb, ev.le);
   if (a === undefined) return;
   const f = new FdInfo();
@@ -1038,7 +1093,7 @@ function rwParser(incoming: boolean, inferSocket: boolean): Parser {
       if (pick(c, ev, 'tuple')) {
         const tb = bytes(pickSrc!, pickIdx);
         const fam = tb !== undefined ? tb[0] : undefined;
-        const fd = int(c.src, paramIndex(ev.type, 'fd'), -1);
+        const fd = int(c.src, IX.fd[ev.type]!, -1);
         if ((fam === PPM_AF_INET || fam === PPM_AF_INET6) && fd >= 0) addSocket(c, t, fd, fam, SOCK_DGRAM, IPPROTO_UDP, 0, ev.ts);
       }
     }
@@ -1131,9 +1186,9 @@ function parsePrctlExit(c: ParseContext, ev: EventView): void {
 function parseCapsetExit(c: ParseContext, ev: EventView): void {
   const t = c.thread;
   if (t === undefined || retval(c) < 0) return;
-  t.capInheritable = u64(c.src, paramIndex(ev.type, 'cap_inheritable'));
-  t.capPermitted = u64(c.src, paramIndex(ev.type, 'cap_permitted'));
-  t.capEffective = u64(c.src, paramIndex(ev.type, 'cap_effective'));
+  t.capInheritable = u64(c.src, IX.cap_inheritable[ev.type]!);
+  t.capPermitted = u64(c.src, IX.cap_permitted[ev.type]!);
+  t.capEffective = u64(c.src, IX.cap_effective[ev.type]!);
 }
 
 function parseChrootExit(c: ParseContext, ev: EventView): void {
@@ -1155,7 +1210,7 @@ function parseRlimitExit(c: ParseContext, ev: EventView): void {
   if (t === undefined || retval(c) < 0) return;
   const PPM_RLIMIT_NOFILE = 7;
   if (pUint(c, ev, 'resource') !== PPM_RLIMIT_NOFILE) return;
-  const cur = int(c.src, paramIndex(ev.type, 'cur'), -1);
+  const cur = int(c.src, IX.cur[ev.type]!, -1);
   if (cur === -1) return;
   const m = c.threads.main(t);
   if (m !== undefined) m.fdlimit = cur;
@@ -1166,7 +1221,7 @@ function parsePrlimitExit(c: ParseContext, ev: EventView): void {
   if (t === undefined || retval(c) !== 0) return;
   const PPM_RLIMIT_NOFILE = 7;
   if (!pick(c, ev, 'resource', false) || uint(pickSrc!, pickIdx) !== PPM_RLIMIT_NOFILE) return;
-  const cur = int(c.src, paramIndex(ev.type, 'newcur'), -1);
+  const cur = int(c.src, IX.newcur[ev.type]!, -1);
   if (cur === -1) return;
   if (!pick(c, ev, 'pid', false)) return;
   let tid = int(pickSrc!, pickIdx);
@@ -1188,7 +1243,8 @@ function parseBrkMmapExit(c: ParseContext): void {
   }
 }
 
-function parseSchedSwitch(c: ParseContext, ev: EventView): void {
+/** SCHEDSWITCH_6_E (the engine calls it directly: it is one of the most frequent events). */
+export function parseSchedSwitch(c: ParseContext, ev: EventView): void {
   const t = c.thread;
   if (t === undefined) return;
   // One of the most frequent events: read straight from the view (its parameter offsets
@@ -1230,7 +1286,7 @@ function parseGroupEvt(added: boolean): Parser {
 }
 
 function parseContainerJsonEvt(c: ParseContext, ev: EventView): void {
-  const info = c.containers.addJson(str(c.src, 0), ev.ts);
+  const info = c.containers.addJson(JSON_TEXT.get(c.src, 0), ev.ts);
   if (info === undefined) return;
   c.thread = c.containerThread(info.id);
 }
