@@ -95,7 +95,7 @@ async function replayWith(captures: string[], opts: ReplayCliOptions, config: Re
     for (const w of r.warnings) process.stderr.write(`${w.context.toSourceError(`${w.code}: ${LoadResult.warningText(w)}: ${w.message}`).message}\n`.replace(/^/, 'warning: '));
   }
   const ruleset = buildRuleset(rules, config, { enable: opts.tag, disable: opts.disableTag });
-  const engine = new ReplayEngine(ruleset, config);
+  const engine = new ReplayEngine(ruleset, config, rules.syscallRegistry);
   plugins.attach(engine);
   if (engine.enabledRules + plugins.enabledRules === 0) process.stderr.write('warning: no rules enabled\n');
   const render = alertRenderer(config);
@@ -116,15 +116,22 @@ async function replayWith(captures: string[], opts: ReplayCliOptions, config: Re
         progress.stop();
       }
     }
-    for (const input of live) {
-      const progress = progressBar(input.loaded.plugin.name);
+    if (live.length > 0) {
+      // Live sources are read concurrently: one bar, at the mean of their progress.
+      const progress = progressBar(live.map((i) => i.loaded.plugin.name).join('+'));
+      const pct = new Map<object, number>();
       try {
-        await plugins.replayLive(input, engine.stats, {
+        await plugins.replayLiveAll(live, engine.stats, {
           onAlert: async (a) => {
             const w = sinks.write(render(a));
             if (w) await w;
           },
-          onProgress: (p, events) => progress.update(Math.round(p.pct * 100), 10000, events),
+          onProgress: (input, p, events) => {
+            pct.set(input, p.pct);
+            let sum = 0;
+            for (const v of pct.values()) sum += v;
+            progress.update(Math.round((sum / live.length) * 100), 10000, events);
+          },
         });
       } finally {
         progress.stop();

@@ -28,3 +28,5 @@ export { validateJsonSchema } from './schema.js';
 export type { Json } from './schema.js';
 export { BUILD_COMMAND as PLUGIN_HOST_BUILD_COMMAND, loadPluginHostAddon, pluginHostAddonPath } from './native.js';
 export type { NativeValue, NativeScalar } from './native.js';
+export { StateType, THREAD_TABLE_FIELDS, ThreadsTableSource, threadsTable } from './tables.js';
+export type { StateTypeName, TableFieldSpec, ThreadLookup } from './tables.js';

@@ -73,16 +73,21 @@ export interface NativePluginHost {
   open(params: string): number;
   close(instance: number): void;
   nextBatch(instance: number): { rc: 'ok' | 'eof' | 'timeout'; count: number; events: Buffer };
+  /** nextBatch with next_batch run on a worker thread (other plugin calls on this host wait for it). */
+  nextBatchAsync(instance: number): Promise<{ rc: 'ok' | 'eof' | 'timeout'; count: number; events: Buffer }>;
   getProgress(instance: number): { pct: number; text: string | null } | null;
   eventToString(event: Uint8Array, evtnum: number, evtsrc?: string): string | null;
   listOpenParams(): string | null;
-  prepareExtraction(fields: NativeExtractField[]): number;
+  /** `evtsrc`: the event source name told to the plugin on every extraction with this request (default: its own, or "syscall"). */
+  prepareExtraction(fields: NativeExtractField[], evtsrc?: string): number;
   extractBatch(request: number, events: Uint8Array, firstEvtnum: number, evtsrc?: string): NativeValue[];
   parseBatch(events: Uint8Array, firstEvtnum: number, evtsrc?: string): number;
   setAsyncHandler(enabled: boolean): void;
   takeAsyncEvents(): { count: number; events: Buffer };
   takeLogs(): NativeLogs;
   ownerTables(): { name: string; keyType: number }[];
+  /** Backs the "threads" table with a JS provider (src/plugins/tables.ts); before init. */
+  setThreadsTable(provider: { get(tid: number): object | undefined; size(): number; entries(): object[] }, fields: { name: string; prop: string; type: number }[]): void;
 }
 
 export interface PluginHostAddon {

@@ -11,6 +11,7 @@ import type { PluginEvent } from './events.js';
 import { PluginFieldBinder, parsePluginFields, resolveRequest, type PluginEvalContext, type PluginField, type PluginFieldRequest } from './fields.js';
 import { loadPluginHostAddon, type NativeExtractField, type NativePluginHost, type NativeValue } from './native.js';
 import { validateJsonSchema, type Json } from './schema.js';
+import { nativeThreadFields, threadsTable } from './tables.js';
 
 export type PluginCapability = 'sourcing' | 'extraction' | 'parsing' | 'async' | 'capture-listening';
 
@@ -109,7 +110,33 @@ export class PluginCapture implements AsyncIterable<PluginEventBatch> {
   /** The next batch: a batch (possibly empty on a timeout), or undefined at the end. */
   nextBatch(): PluginEventBatch | undefined {
     if (this.closed || this.done) return undefined;
-    const r = this.plugin.guard(() => this.host.nextBatch(this.handle), true);
+    return this.batchOf(this.plugin.guard(() => this.host.nextBatch(this.handle), true));
+  }
+
+  /**
+   * nextBatch with the plugin's next_batch run on a worker thread: the JS thread stays free
+   * (e.g. to evaluate another live source's events) while the plugin blocks. Do not call it
+   * again, or close, before the promise settles.
+   */
+  async nextBatchAsync(): Promise<PluginEventBatch | undefined> {
+    if (this.closed || this.done) return undefined;
+    let r: { rc: 'ok' | 'eof' | 'timeout'; count: number; events: Buffer };
+    try {
+      r = await this.host.nextBatchAsync(this.handle);
+    } catch (e) {
+      return this.plugin.guard(() => {
+        throw e;
+      });
+    }
+    return this.batchOf(r);
+  }
+
+  /** Whether the source reached its end (next_batch returned EOF). */
+  get ended(): boolean {
+    return this.done;
+  }
+
+  private batchOf(r: { rc: 'ok' | 'eof' | 'timeout'; count: number; events: Buffer }): PluginEventBatch | undefined {
     if (r.rc === 'eof') this.done = true;
     if (r.rc === 'eof' && r.count === 0) return undefined;
     const first = this.plugin.takeEvtnums(r.count);
@@ -310,25 +337,28 @@ export class Plugin {
     };
   }
 
-  /** @internal PluginFieldSource */
-  prepare(requests: readonly NativeExtractField[]): (events: Uint8Array, firstEvtnum: number) => NativeValue[] {
-    const id = this.guard(() => this.host.prepareExtraction([...requests]));
+  /**
+   * @internal PluginFieldSource. `source` is the event source name the plugin is told
+   * (evtsrc); by default its own source, or "syscall" for a plugin without one.
+   */
+  prepare(requests: readonly NativeExtractField[], source?: string): (events: Uint8Array, firstEvtnum: number) => NativeValue[] {
+    const id = this.guard(() => (source === undefined ? this.host.prepareExtraction([...requests]) : this.host.prepareExtraction([...requests], source)));
     return (events, firstEvtnum) => {
       if (events.byteLength === 0) return [];
       return this.guard(() => this.host.extractBatch(id, events, firstEvtnum), true);
     };
   }
 
-  /** The plugin's fields adapted to FieldDefs, with batched extraction (see PluginFieldBinder). */
-  fieldBinder<C extends PluginEvalContext = PluginEvalContext>(): PluginFieldBinder<C> {
-    return new PluginFieldBinder<C>({ name: this.info.name, fields: () => this.fields(), prepare: (r) => this.prepare(r) });
+  /** The plugin's fields adapted to FieldDefs, with batched extraction (see PluginFieldBinder); `source` as in prepare. */
+  fieldBinder<C extends PluginEvalContext = PluginEvalContext>(source?: string): PluginFieldBinder<C> {
+    return new PluginFieldBinder<C>({ name: this.info.name, fields: () => this.fields(), prepare: (r) => this.prepare(r, source) });
   }
 
-  /** Event parsing capability: feeds events to parse_event, in order. */
-  parse(events: PluginEventBatch | Uint8Array, firstEvtnum = 1): number {
+  /** Event parsing capability: feeds events to parse_event, in order (`source`: the evtsrc told to the plugin, as in prepare). */
+  parse(events: PluginEventBatch | Uint8Array, firstEvtnum = 1, source?: string): number {
     if (!this.has('parsing')) throw new PluginError(this.info.name, 'the plugin has no event parsing capability');
     const [buf, first] = events instanceof PluginEventBatch ? [events.buffer, events.firstEvtnum] : [events, firstEvtnum];
-    return this.guard(() => this.host.parseBatch(buf, first), true);
+    return this.guard(() => this.host.parseBatch(buf, first, source), true);
   }
 
   /** Async events capability: start / stop queueing the plugin's async events. */
@@ -390,6 +420,9 @@ export function loadPlugin(path: string, initConfig?: string | Record<string, un
   }
 
   const plugin = new Plugin(host, info, schema);
+  // The "threads" table (read-only, backed by the replay's thread state): plugins with the
+  // extraction or parsing capability get the tables API and may look it up in init.
+  if (plugin.has('extraction') || plugin.has('parsing')) plugin.guard(() => host.setThreadsTable(threadsTable, nativeThreadFields()));
   plugin.guard(() => host.init(config));
   if (opts.validateFields !== false && plugin.has('extraction')) {
     try {

@@ -110,6 +110,8 @@ export interface ReplayCallbacks {
 export interface ForeignEventHook {
   onEvent(ev: EventView, evtnum: number, out: Alert[]): boolean;
   flush(out: Alert[]): void;
+  /** Plugin parsers of syscall events: every event the hook did not take, after the state engine applied it. */
+  readonly onSyscallEvent?: ((ev: EventView, evtnum: number) => void) | undefined;
 }
 
 /** What raising a rule's alert needs, whatever the event source. */
@@ -168,8 +170,8 @@ export function outputResolver(registry: ReplayFieldRegistry) {
 export class ReplayEngine {
   private readonly perType: (PreparedRule[] | undefined)[];
   private readonly evaluable = evaluableTypes();
-  /** Per capture, a hook for plugin events (src/replay/plugins); none: syscall rules only. */
-  foreignEvents: (() => ForeignEventHook) | undefined;
+  /** Per capture (given its state), a hook for plugin events (src/replay/plugins); none: syscall rules only. */
+  foreignEvents: ((state: HostState) => ForeignEventHook) | undefined;
   readonly stats: ReplayStats = { captures: 0, events: 0, evaluated: 0, alerts: 0, byPriority: {}, byRule: {}, seconds: 0 };
 
   constructor(
@@ -223,7 +225,8 @@ export class ReplayEngine {
     let ctx: ReplayContext | undefined;
     const pending: Alert[] = [];
     let events = 0;
-    const foreign = this.foreignEvents?.();
+    const foreign = this.foreignEvents?.(state);
+    const parseSyscall = foreign?.onSyscallEvent;
     const reader = new ScapReader(source, {
       afterChunk: async () => {
         foreign?.flush(pending);
@@ -240,6 +243,7 @@ export class ReplayEngine {
           const type = ev.type;
           const candidates = perType[type];
           if (foreign !== undefined && (type === PPME_PLUGINEVENT_E || type === PPME_ASYNCEVENT_E) && foreign.onEvent(ev, events, pending)) return;
+          if (parseSyscall !== undefined) parseSyscall(ev, events);
           if (candidates === undefined || evaluable[type] === 0) return;
           foreign?.flush(pending);
           if (ctx === undefined) {
@@ -247,6 +251,7 @@ export class ReplayEngine {
             ctx.hostname = hostname;
           }
           bindEvent(ctx, ev, state);
+          ctx.fdNameChanged = state.fdNameChanged;
           stats.evaluated++;
           for (let i = 0; i < candidates.length; i++) {
             const p = candidates[i]!;

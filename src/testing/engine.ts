@@ -44,7 +44,7 @@ export async function prepareForTest(req: RulesRequest): Promise<PreparedRules> 
 function prepareWithPlugins(req: RulesRequest, paths: readonly string[], config: ReplayConfig): PreparedRules {
   const specs = (req.plugins ?? []).map((p): PluginSpec => ({ name: '', libraryPath: p.libraryPath, initConfig: p.initConfig, openParams: '', origin: p.origin }));
   const session = PluginReplaySession.open(paths, config, { pluginArgs: [], specs, tags: {} });
-  const engine = new ReplayEngine(buildRuleset(session.rules, config), config);
+  const engine = new ReplayEngine(buildRuleset(session.rules, config), config, session.rules.syscallRegistry);
   session.attach(engine);
   return prepared(engine, [...session.rules.loader.collector.rules].map((r) => r.name));
 }

@@ -35,6 +35,16 @@ export interface PluginSetup {
   jsonaudit: string;
   /** jsonaudit built with -DWITH_PARSE: also a parsing plugin (jaudit.parsed, jaudit.lastparsed). */
   jsonauditParse: string;
+  /** jsonaudit built with -DSECOND: plugin "jsonaudit2" (ID 997), source "jsonaudit2", same fields. */
+  jsonaudit2: string;
+  /** asyncgen: async events (sent from a plugin thread) for source jsonaudit, and agen.* fields on them (test/plugins/c/asyncgen.c). */
+  asyncgen: string;
+  /** asyncgen built with -DALL_SOURCES: async and extraction sources [] (any). */
+  asyncgenAll: string;
+  /** thrinfo: extraction + parsing on syscall events, reading the "threads" table (test/plugins/c/thrinfo.c). */
+  thrinfo: string;
+  /** thrinfo built with -DOVERLAP: its first field is named proc.name. */
+  thrinfoOverlap: string;
   bad: Record<LoadMode, string>;
 }
 
@@ -43,7 +53,7 @@ function hasCc(): boolean {
 }
 
 function compile(dir: string, src: string, out: string, defs: string[] = []): string | undefined {
-  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', `-I${ABI_DIR}`, ...defs, '-o', join(dir, out), join(C_DIR, src)], { encoding: 'utf8' });
+  const r = spawnSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', '-pthread', `-I${ABI_DIR}`, ...defs, '-o', join(dir, out), join(C_DIR, src)], { encoding: 'utf8' });
   return r.status === 0 ? undefined : `cc ${src} failed: ${r.stderr}`;
 }
 
@@ -83,12 +93,12 @@ export function pluginSetup(): PluginSetup {
   if (setup) return setup;
   const dir = mkdtempSync(join(tmpdir(), 'falco-scap-plugins-'));
   const bad = Object.fromEntries(Object.keys(LOAD_MODES).map((k) => [k, join(dir, `libbad-${k}.so`)])) as Record<LoadMode, string>;
-  const base = { dir, jsonaudit: join(dir, 'libjsonaudit.so'), jsonauditParse: join(dir, 'libjsonaudit-parse.so'), bad };
+  const base = { dir, jsonaudit: join(dir, 'libjsonaudit.so'), jsonauditParse: join(dir, 'libjsonaudit-parse.so'), jsonaudit2: join(dir, 'libjsonaudit2.so'), asyncgen: join(dir, 'libasyncgen.so'), asyncgenAll: join(dir, 'libasyncgen-all.so'), thrinfo: join(dir, 'libthrinfo.so'), thrinfoOverlap: join(dir, 'libthrinfo-overlap.so'), bad };
   if (!hasCc()) return (setup = { ...base, ok: false, reason: 'no C compiler (cc) on PATH' });
   buildAddonOnce();
   const addon = loadPluginHostAddon(pluginHostAddonPath());
   if (!addon.ok) return (setup = { ...base, ok: false, reason: addon.reason });
-  const errs = [compile(dir, 'jsonaudit.c', 'libjsonaudit.so'), compile(dir, 'jsonaudit.c', 'libjsonaudit-parse.so', ['-DWITH_PARSE'])];
+  const errs = [compile(dir, 'jsonaudit.c', 'libjsonaudit.so'), compile(dir, 'jsonaudit.c', 'libjsonaudit-parse.so', ['-DWITH_PARSE']), compile(dir, 'jsonaudit.c', 'libjsonaudit2.so', ['-DSECOND']), compile(dir, 'asyncgen.c', 'libasyncgen.so'), compile(dir, 'asyncgen.c', 'libasyncgen-all.so', ['-DALL_SOURCES']), compile(dir, 'thrinfo.c', 'libthrinfo.so'), compile(dir, 'thrinfo.c', 'libthrinfo-overlap.so', ['-DOVERLAP'])];
   for (const [k, v] of Object.entries(LOAD_MODES)) errs.push(compile(dir, 'badplugin.c', `libbad-${k}.so`, [`-DLOAD_MODE=${v}`]));
   const err = errs.find((e) => e !== undefined);
   if (err) return (setup = { ...base, ok: false, reason: err });
@@ -124,4 +134,12 @@ export function writeJsonl(dir: string, name: string, recs: readonly object[]): 
 
 export function skipMessage(s: PluginSetup): string {
   return `plugin host tests skipped: ${s.reason}`;
+}
+
+/** Alert lines of a replay's stdout without their leading time stamps. */
+export function alertLines(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\S+: /, ''));
 }

@@ -224,7 +224,7 @@ describe.skipIf(!setup.ok)('plugin host: jsonaudit', () => {
     const got: string[] = [];
     for await (const e of q.open(small).events()) got.push(new TextDecoder().decode(e.data));
     expect(got.map((s) => JSON.parse(s))).toEqual(recs.slice(0, 7));
-    expect(q.logs().some((l) => l.severity === 'debug' && /owner tables: 0, threads table absent/.test(l.message))).toBe(true);
+    expect(q.logs().some((l) => l.severity === 'debug' && /owner tables: 1, threads table found/.test(l.message))).toBe(true);
     q.destroy();
     expect(() => q.open(small)).toThrow(/destroyed/);
   });

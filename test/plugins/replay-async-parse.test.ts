@@ -13,16 +13,12 @@ import { loadPlugin, type Plugin } from '../../src/plugins/plugin.js';
 import { writePluginCapture } from '../../src/replay/plugins/capture.js';
 import { ScapWriter } from '../../src/scap/writer.js';
 import { runCli } from '../helpers/cli.js';
-import { makeRecords, pluginSetup, skipMessage, writeJsonl } from './helpers.js';
+import { alertLines, makeRecords, pluginSetup, skipMessage, writeJsonl } from './helpers.js';
 
 const setup = pluginSetup();
 if (!setup.ok) console.warn(skipMessage(setup));
 
-const lines = (stdout: string): string[] =>
-  stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.replace(/^\S+: /, ''));
+const lines = alertLines;
 
 describe.skipIf(!setup.ok)('async events of plugins in captures', () => {
   let capture: string;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "abi.h"
+#include "js_table.h"
 
 namespace {
 
@@ -75,6 +76,8 @@ struct ExtractRequest {
   std::vector<std::string> keys;
   std::vector<bool> hasKey;
   std::vector<fsp_extract_field> fields;
+  bool hasSrc = false;  // the evtsrc given at prepare time (saves a string conversion per batch)
+  std::string src;
 };
 
 bool parseSemver(const char* s, uint32_t* maj, uint32_t* min, uint32_t* pat) {
@@ -93,6 +96,7 @@ bool parseSemver(const char* s, uint32_t* maj, uint32_t* min, uint32_t* pat) {
 // ---- owner-side callbacks -------------------------------------------------------------
 
 class PluginHost;
+class NextBatchWorker;
 const char* OwnerLastError(fsp_owner* o);
 void OwnerLog(fsp_owner* o, const char* component, const char* msg, int32_t sev);
 fsp_table_info* TablesList(fsp_owner* o, uint32_t* n);
@@ -100,37 +104,14 @@ fsp_table* TablesGet(fsp_owner* o, const char* name, fsp_state_type key);
 fsp_rc TablesAdd(fsp_owner* o, const fsp_table_input* in);
 fsp_rc AsyncHandler(fsp_owner* o, const fsp_event* evt, char* err);
 
-// No table is ever handed out, so these are only reachable with foreign pointers; they
-// fail politely instead of crashing.
-const fsp_table_fieldinfo* StubListFields(fsp_table*, uint32_t* n) {
-  if (n) *n = 0;
-  return nullptr;
-}
-fsp_tfield* StubGetField(fsp_table*, const char*, fsp_state_type) { return nullptr; }
-const char* StubTableName(fsp_table*) { return nullptr; }
-uint64_t StubTableSize(fsp_table*) { return 0; }
-fsp_entry* StubGetEntry(fsp_table*, const fsp_state_data*) { return nullptr; }
-fsp_rc StubReadField(fsp_table*, fsp_entry*, const fsp_tfield*, fsp_state_data*) { return FSP_RC_FAILURE; }
-void StubReleaseEntry(fsp_table*, fsp_entry*) {}
-fsp_bool StubIterate(fsp_table*, fsp_iter_fn, void*) { return 0; }
-fsp_rc StubClear(fsp_table*) { return FSP_RC_FAILURE; }
-fsp_rc StubErase(fsp_table*, const fsp_state_data*) { return FSP_RC_FAILURE; }
-fsp_entry* StubCreate(fsp_table*) { return nullptr; }
-void StubDestroyEntry(fsp_table*, fsp_entry*) {}
-fsp_entry* StubAddEntry(fsp_table*, const fsp_state_data*, fsp_entry*) { return nullptr; }
-fsp_rc StubWriteField(fsp_table*, fsp_entry*, const fsp_tfield*, const fsp_state_data*) { return FSP_RC_FAILURE; }
-
-fsp_fields_vt kFieldsVt = {StubListFields, StubGetField, StubGetField};
-fsp_reader_vt kReaderVt = {StubTableName, StubTableSize, StubGetEntry, StubReadField};
-fsp_reader_vt_ext kReaderVtExt = {StubTableName, StubTableSize, StubGetEntry, StubReadField, StubReleaseEntry, StubIterate};
-fsp_writer_vt kWriterVt = {StubClear, StubErase, StubCreate, StubDestroyEntry, StubAddEntry, StubWriteField};
-
 Napi::Value U64Value(Napi::Env env, uint64_t v) {
   if (static_cast<double>(v) <= kMaxSafeInt && v <= 9007199254740991ull) return Napi::Number::New(env, static_cast<double>(v));
   return Napi::BigInt::New(env, v);
 }
 
 class PluginHost : public Napi::ObjectWrap<PluginHost> {
+  friend class NextBatchWorker;
+
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(
@@ -150,6 +131,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
             InstanceMethod("open", &PluginHost::Open),
             InstanceMethod("close", &PluginHost::Close),
             InstanceMethod("nextBatch", &PluginHost::NextBatch),
+            InstanceMethod("nextBatchAsync", &PluginHost::NextBatchAsync),
             InstanceMethod("getProgress", &PluginHost::GetProgress),
             InstanceMethod("eventToString", &PluginHost::EventToString),
             InstanceMethod("listOpenParams", &PluginHost::ListOpenParams),
@@ -160,6 +142,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
             InstanceMethod("takeAsyncEvents", &PluginHost::TakeAsyncEvents),
             InstanceMethod("takeLogs", &PluginHost::TakeLogs),
             InstanceMethod("ownerTables", &PluginHost::OwnerTables),
+            InstanceMethod("setThreadsTable", &PluginHost::SetThreadsTable),
         });
   }
 
@@ -204,9 +187,35 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     }
     logs_.push_back({component ? component : "", msg ? msg : "", sev});
   }
+  fsp_table_info* ListTables(uint32_t* n) {
+    if (n) *n = 1;
+    return tableInfos_;
+  }
+  fsp_table* GetTable(const char* name, fsp_state_type key) {
+    if (!name) {
+      ownerError = "get_table: NULL table name";
+      return nullptr;
+    }
+    if (threads_.name() != name) {
+      bool added = false;
+      for (auto& t : addedTables_) added = added || t.first == name;
+      ownerError = std::string("table '") + name + "' does not exist" +
+                   (added ? " for other plugins: falco-scap does not share tables added by plugins" : ": falco-scap offers the 'threads' table only");
+      return nullptr;
+    }
+    if (key != threads_.keyType()) {
+      ownerError = std::string("table '") + name + "' has key type " + fsp::StateTypeName(threads_.keyType()) + ", not " + fsp::StateTypeName(key);
+      return nullptr;
+    }
+    return &threads_;
+  }
   fsp_rc AddTable(const fsp_table_input* in) {
     if (!in || !in->name) {
       ownerError = "add_table: NULL input or table name";
+      return FSP_RC_FAILURE;
+    }
+    if (in->name == threads_.name()) {
+      ownerError = std::string("add_table: table '") + in->name + "' already exists (falco-scap's thread table)";
       return FSP_RC_FAILURE;
     }
     for (auto& t : addedTables_) {
@@ -218,6 +227,10 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     addedTables_.emplace_back(in->name, in->key_type);
     return FSP_RC_SUCCESS;
   }
+  // The one table the host offers: "threads", keyed by tid (int64), read-only.
+  fsp::JsTable threads_{"threads", FSP_ST_INT64, &ownerError};
+  fsp_table_info tableInfos_[1] = {{"threads", FSP_ST_INT64}};
+
   fsp_rc QueueAsync(const fsp_event* evt, char* err) {
     auto fail = [err](const char* m) {
       if (err) snprintf(err, 1024, "%s", m);
@@ -254,6 +267,9 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
   std::vector<std::pair<std::string, int32_t>> addedTables_;
   std::mutex asyncMu_;
   std::vector<uint8_t> asyncQueue_;
+  // Held around every call into the plugin state that may overlap a next_batch running on a
+  // worker thread (nextBatchAsync): the plugin API never calls one state concurrently.
+  std::mutex callMu_;
   uint32_t asyncCount_ = 0;
   fsp_init_tables_input tablesInput_{};
   std::string configBuf_;
@@ -394,10 +410,10 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     tablesInput_.list_tables = TablesList;
     tablesInput_.get_table = TablesGet;
     tablesInput_.add_table = TablesAdd;
-    tablesInput_.fields = kFieldsVt;
-    tablesInput_.fields_ext = &kFieldsVt;
-    tablesInput_.reader_ext = &kReaderVtExt;
-    tablesInput_.writer_ext = &kWriterVt;
+    tablesInput_.fields = fsp::kTableFieldsVt;
+    tablesInput_.fields_ext = &fsp::kTableFieldsVt;
+    tablesInput_.reader_ext = &fsp::kTableReaderVtExt;
+    tablesInput_.writer_ext = &fsp::kTableWriterVt;
   }
 
   void NeedState(Napi::Env env) {
@@ -471,7 +487,13 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     in.tables = (capExtraction_ || capParsing_) ? &tablesInput_ : nullptr;
     in.log_fn = OwnerLog;
     fsp_rc rc = FSP_RC_FAILURE;
-    fsp_state* s = api_.init(&in, &rc);
+    fsp_state* s;
+    {
+      fsp::JsTable::Window w(&threads_, env);
+      threads_.BeforePluginCall();
+      s = api_.init(&in, &rc);
+      threads_.AfterPluginCall();
+    }
     if (rc != FSP_RC_SUCCESS) {
       std::string err = "(no error message)";
       if (s) {
@@ -494,6 +516,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
   }
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> cg(callMu_);  // waits for a next_batch running on a worker
     if (state_) {
       if (capAsync_) api_.set_async_event_handler(state_, this, nullptr);
       CloseAll();
@@ -517,6 +540,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     if (!api_.set_config) Fail(env, "set_config is not implemented by the plugin");
     std::string cfg = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
     fsp_set_config_input in{cfg.c_str()};
+    std::lock_guard<std::mutex> cg(callMu_);
     fsp_rc rc = api_.set_config(state_, &in);
     if (rc != FSP_RC_SUCCESS) Fail(env, "set_config failed: " + PluginError());
     return env.Undefined();
@@ -528,6 +552,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     Napi::Array arr = Napi::Array::New(env);
     if (!api_.get_metrics) return arr;
     uint32_t n = 0;
+    std::lock_guard<std::mutex> cg(callMu_);
     fsp_metric* m = api_.get_metrics(state_, &n);
     if (n > 0 && !m) Fail(env, "get_metrics returned NULL with a non-zero count");
     if (n > 100000) Fail(env, "get_metrics returned an absurd count");
@@ -607,6 +632,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     if (!capSourcing_) Fail(env, "the plugin has no event sourcing capability");
     std::string params = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
     fsp_rc rc = FSP_RC_FAILURE;
+    std::lock_guard<std::mutex> cg(callMu_);
     fsp_instance* h = api_.open(state_, params.c_str(), &rc);
     if (rc != FSP_RC_SUCCESS) {
       std::string err = PluginError();
@@ -621,49 +647,50 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     size_t i;
     fsp_instance* h = Instance(info, &i);
+    std::lock_guard<std::mutex> cg(callMu_);
     api_.close(state_, h);
     instances_[i] = nullptr;
     return info.Env().Undefined();
   }
 
-  // Returns { rc: 'ok'|'eof'|'timeout', count, events: Buffer } — events concatenated.
-  Napi::Value NextBatch(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    size_t idx;
-    fsp_instance* h = Instance(info, &idx);
+  // Calls next_batch and checks what it returned; on success the events are copied,
+  // concatenated, into alloc(total) (the framework's zero plugin ID filled in). Returns the
+  // error message, or "" when the batch is good. Runs on the JS thread (nextBatch) or on a
+  // libuv worker (nextBatchAsync); callMu_ is held by the caller, so it never overlaps
+  // another call into this plugin state.
+  template <typename Alloc>
+  std::string ReadBatch(fsp_instance* h, const char** rcName, uint32_t* count, Alloc alloc) {
     uint32_t n = 0;
     fsp_event** evts = nullptr;
     fsp_rc rc = api_.next_batch(state_, h, &n, &evts);
-    const char* rcName;
     switch (rc) {
-      case FSP_RC_SUCCESS: rcName = "ok"; break;
-      case FSP_RC_EOF: rcName = "eof"; break;
-      case FSP_RC_TIMEOUT: rcName = "timeout"; break;
-      case FSP_RC_FAILURE: Fail(env, "next_batch failed: " + PluginError());
-      default: Fail(env, "next_batch returned an unknown code " + std::to_string(rc));
+      case FSP_RC_SUCCESS: *rcName = "ok"; break;
+      case FSP_RC_EOF: *rcName = "eof"; break;
+      case FSP_RC_TIMEOUT: *rcName = "timeout"; break;
+      case FSP_RC_FAILURE: return "next_batch failed: " + PluginError();
+      default: return "next_batch returned an unknown code " + std::to_string(rc);
     }
     if (rc == FSP_RC_TIMEOUT) n = 0;  // events are ignored on timeout
-    if (n > 0 && !evts) Fail(env, "next_batch returned " + std::to_string(n) + " events but a NULL array");
+    if (n > 0 && !evts) return "next_batch returned " + std::to_string(n) + " events but a NULL array";
     size_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
-      if (!evts[i]) Fail(env, "next_batch returned a NULL event at index " + std::to_string(i));
+      if (!evts[i]) return "next_batch returned a NULL event at index " + std::to_string(i);
       fsp_event hd;
       memcpy(&hd, evts[i], sizeof hd);
       if (hd.len < sizeof(fsp_event) || hd.len > kMaxEventLen)
-        Fail(env, "next_batch returned an event with an invalid length " + std::to_string(hd.len));
+        return "next_batch returned an event with an invalid length " + std::to_string(hd.len);
       if (!eventSource_.empty()) {
         if (hd.type != kPluginEvent)
-          Fail(env, "next_batch returned an event of type " + std::to_string(hd.type) + ", a plugin with an event source may only produce type 322");
-        if (hd.len < 38 || hd.nparams != 2) Fail(env, "next_batch returned a malformed plugin event (needs 2 parameters)");
+          return "next_batch returned an event of type " + std::to_string(hd.type) + ", a plugin with an event source may only produce type 322";
+        if (hd.len < 38 || hd.nparams != 2) return "next_batch returned a malformed plugin event (needs 2 parameters)";
         uint32_t pid;
         memcpy(&pid, reinterpret_cast<const uint8_t*>(evts[i]) + 34, 4);
         if (pid != 0 && pid != id_)
-          Fail(env, "next_batch returned a plugin event with plugin ID " + std::to_string(pid) + " instead of its own " + std::to_string(id_));
+          return "next_batch returned a plugin event with plugin ID " + std::to_string(pid) + " instead of its own " + std::to_string(id_);
       }
       total += hd.len;
     }
-    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, total);
-    uint8_t* p = buf.Data();
+    uint8_t* p = alloc(total);
     for (uint32_t i = 0; i < n; i++) {
       uint32_t len;
       memcpy(&len, reinterpret_cast<const uint8_t*>(evts[i]) + 16, 4);
@@ -675,6 +702,11 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
       }
       p += len;
     }
+    *count = n;
+    return "";
+  }
+
+  static Napi::Object BatchResult(Napi::Env env, const char* rcName, uint32_t n, Napi::Buffer<uint8_t> buf) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("rc", rcName);
     o.Set("count", Napi::Number::New(env, n));
@@ -682,12 +714,37 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     return o;
   }
 
+  // Returns { rc: 'ok'|'eof'|'timeout', count, events: Buffer } — events concatenated.
+  Napi::Value NextBatch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    size_t idx;
+    fsp_instance* h = Instance(info, &idx);
+    std::lock_guard<std::mutex> g(callMu_);
+    const char* rcName = "ok";
+    uint32_t n = 0;
+    Napi::Buffer<uint8_t> buf;
+    std::string err = ReadBatch(h, &rcName, &n, [&](size_t total) {
+      buf = Napi::Buffer<uint8_t>::New(env, total);
+      return buf.Data();
+    });
+    if (!err.empty()) Fail(env, err);
+    return BatchResult(env, rcName, n, buf);
+  }
+
+  // nextBatchAsync(instance) -> Promise of what nextBatch returns. next_batch runs on a libuv
+  // worker thread, so the JS thread keeps evaluating other sources' batches meanwhile (Falco
+  // reads every live source on its own thread). Defined after NextBatchWorker.
+  Napi::Value NextBatchAsync(const Napi::CallbackInfo& info);
+
+  const std::string& Label() const { return label_; }
+
   Napi::Value GetProgress(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     size_t idx;
     fsp_instance* h = Instance(info, &idx);
     if (!api_.get_progress) return env.Null();
     uint32_t pct = 0;
+    std::lock_guard<std::mutex> cg(callMu_);
     const char* s = api_.get_progress(state_, h, &pct);
     if (pct > 10000) Fail(env, "get_progress returned " + std::to_string(pct) + ", more than 10000 (100%)");
     Napi::Object o = Napi::Object::New(env);
@@ -716,6 +773,11 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     *size = u.ByteLength();
   }
 
+  const std::string& DefaultSrc() {
+    static const std::string kSyscall = "syscall";
+    return eventSource_.empty() ? kSyscall : eventSource_;
+  }
+
   std::string EvtSrc(const Napi::CallbackInfo& info, size_t i) {
     if (info.Length() > i && info[i].IsString()) return info[i].As<Napi::String>().Utf8Value();
     return eventSource_.empty() ? "syscall" : eventSource_;
@@ -734,6 +796,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     if (!NextEvent(d, sz, &off, &e)) throw Napi::Error::New(env, "eventToString: malformed event");
     std::string src = EvtSrc(info, 2);
     fsp_event_input in{e, info.Length() > 1 && info[1].IsNumber() ? static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()) : 0, src.c_str()};
+    std::lock_guard<std::mutex> cg(callMu_);
     const char* s = api_.event_to_string(state_, &in);
     return s ? Napi::Value(Napi::String::New(env, s)) : env.Null();
   }
@@ -751,7 +814,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
 
   // ---- field extraction ---------------------------------------------------------------
 
-  // prepareExtraction([{ id, name, ftype, list, argKey?, argIndex? }]) -> request handle
+  // prepareExtraction([{ id, name, ftype, list, argKey?, argIndex? }], evtsrc?) -> request handle
   Napi::Value PrepareExtraction(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!capExtraction_) Fail(env, "the plugin has no field extraction capability");
@@ -790,6 +853,10 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     for (uint32_t i = 0; i < n; i++) {  // pointers after the vectors stopped moving
       req->fields[i].field = req->names[i].c_str();
       req->fields[i].arg_key = req->hasKey[i] ? req->keys[i].c_str() : nullptr;
+    }
+    if (info.Length() > 1 && info[1].IsString()) {
+      req->hasSrc = true;
+      req->src = info[1].As<Napi::String>().Utf8Value();
     }
     requests_.push_back(std::move(req));
     return Napi::Number::New(env, static_cast<double>(requests_.size() - 1));
@@ -849,7 +916,9 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     size_t sz;
     Bytes(env, info[1], &d, &sz);
     uint64_t evtnum = info.Length() > 2 && info[2].IsNumber() ? static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value()) : 1;
-    std::string src = EvtSrc(info, 3);
+    std::string given;
+    if (info.Length() > 3 && info[3].IsString()) given = info[3].As<Napi::String>().Utf8Value();
+    const std::string& src = info.Length() > 3 && info[3].IsString() ? given : req.hasSrc ? req.src : DefaultSrc();
     const uint32_t nf = static_cast<uint32_t>(req.fields.size());
 
     fsp_extract_input in{};
@@ -857,9 +926,10 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     in.get_owner_last_error = OwnerLastError;
     in.num_fields = nf;
     in.fields = req.fields.data();
-    in.table_reader = kReaderVt;
-    in.table_reader_ext = &kReaderVtExt;
+    in.table_reader = fsp::kTableReaderVt;
+    in.table_reader_ext = &fsp::kTableReaderVtExt;
     in.value_offsets = nullptr;
+    fsp::JsTable::Window window(&threads_, env);
 
     size_t off = 0, evIdx = 0, nev = 0;
     const fsp_event* e;
@@ -876,6 +946,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
       ~ClearIntern() { m.clear(); }
     } clearIntern{intern_};
     Napi::Value undef = env.Undefined();
+    std::lock_guard<std::mutex> cg(callMu_);
     while (off < sz) {
       if (!NextEvent(d, sz, &off, &e)) throw Napi::Error::New(env, "extractBatch: malformed event at byte " + std::to_string(off));
       for (auto& f : req.fields) {
@@ -883,7 +954,9 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
         f.res_len = 0;
       }
       fsp_event_input ei{e, evtnum++, src.c_str()};
+      threads_.BeforePluginCall();
       fsp_rc rc = api_.extract_fields(state_, &ei, &in);
+      threads_.AfterPluginCall();
       if (rc != FSP_RC_SUCCESS) Fail(env, "extract_fields failed on event " + std::to_string(evIdx) + " of the batch: " + PluginError());
       for (uint32_t j = 0; j < nf; j++, k++) {
         const fsp_extract_field& f = req.fields[j];
@@ -920,16 +993,21 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     fsp_parse_input in{};
     in.owner = this;
     in.get_owner_last_error = OwnerLastError;
-    in.table_reader = kReaderVt;
-    in.table_writer = kWriterVt;
-    in.table_reader_ext = &kReaderVtExt;
-    in.table_writer_ext = &kWriterVt;
+    in.table_reader = fsp::kTableReaderVt;
+    in.table_writer = fsp::kTableWriterVt;
+    in.table_reader_ext = &fsp::kTableReaderVtExt;
+    in.table_writer_ext = &fsp::kTableWriterVt;
+    fsp::JsTable::Window window(&threads_, env);
+    std::lock_guard<std::mutex> cg(callMu_);
     size_t off = 0, n = 0;
     const fsp_event* e;
     while (off < sz) {
       if (!NextEvent(d, sz, &off, &e)) throw Napi::Error::New(env, "parseBatch: malformed event");
       fsp_event_input ei{e, evtnum++, src.c_str()};
-      if (api_.parse_event(state_, &ei, &in) != FSP_RC_SUCCESS) Fail(env, "parse_event failed on event " + std::to_string(n) + ": " + PluginError());
+      threads_.BeforePluginCall();
+      fsp_rc rc = api_.parse_event(state_, &ei, &in);
+      threads_.AfterPluginCall();
+      if (rc != FSP_RC_SUCCESS) Fail(env, "parse_event failed on event " + std::to_string(n) + ": " + PluginError());
       n++;
     }
     return Napi::Number::New(env, static_cast<double>(n));
@@ -987,6 +1065,28 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     return r;
   }
 
+  // setThreadsTable(provider, [{ name, prop, type }]): the JS object behind the "threads"
+  // table ({ get(tid), size(), entries() }) and its fields (sinsp name, JS property, state
+  // type code). Call before init: plugins look the table up there.
+  Napi::Value SetThreadsTable(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsArray()) throw Napi::TypeError::New(env, "setThreadsTable(provider, fields[])");
+    Napi::Array a = info[1].As<Napi::Array>();
+    std::vector<fsp::JsTableField> fields;
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Object f = a.Get(i).As<Napi::Object>();
+      int32_t t = f.Get("type").As<Napi::Number>().Int32Value();
+      switch (t) {
+        case FSP_ST_INT8: case FSP_ST_INT16: case FSP_ST_INT32: case FSP_ST_INT64: case FSP_ST_UINT8: case FSP_ST_UINT16:
+        case FSP_ST_UINT32: case FSP_ST_UINT64: case FSP_ST_STRING: case FSP_ST_BOOL: break;
+        default: throw Napi::TypeError::New(env, "setThreadsTable: unsupported field type " + std::to_string(t));
+      }
+      fields.push_back({f.Get("name").As<Napi::String>().Utf8Value(), f.Get("prop").As<Napi::String>().Utf8Value(), t});
+    }
+    threads_.SetProvider(env, info[0], std::move(fields));
+    return env.Undefined();
+  }
+
   Napi::Value OwnerTables(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Array a = Napi::Array::New(env, addedTables_.size());
@@ -1000,6 +1100,60 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
   }
 };
 
+// next_batch of one instance on a libuv worker thread (PluginHost::NextBatchAsync). The
+// events are copied into worker-owned memory under the host's call lock, so the plugin may
+// reuse its buffers as soon as the lock is released; the Buffer is made on the JS thread.
+class NextBatchWorker : public Napi::AsyncWorker {
+ public:
+  NextBatchWorker(Napi::Env env, PluginHost* host, Napi::Object self, fsp_instance* h, size_t idx, std::mutex* mu)
+      : Napi::AsyncWorker(env, "falco-scap:next_batch"), host_(host), h_(h), idx_(idx), mu_(mu), deferred_(Napi::Promise::Deferred::New(env)) {
+    self_ = Napi::Persistent(self);  // keeps the host alive while the worker runs
+  }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    std::lock_guard<std::mutex> g(*mu_);
+    // destroy() or close() may have run on the JS thread since the call was queued.
+    if (host_->destroyed_ || !host_->state_ || idx_ >= host_->instances_.size() || host_->instances_[idx_] != h_) {
+      err_ = "next_batch: the instance was closed or the plugin destroyed while the call was pending";
+      return;
+    }
+    err_ = host_->ReadBatch(h_, &rcName_, &n_, [this](size_t total) {
+      data_.resize(total);
+      return data_.data();
+    });
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!err_.empty()) {
+      deferred_.Reject(Napi::Error::New(env, host_->Label() + ": " + err_).Value());
+      return;
+    }
+    deferred_.Resolve(PluginHost::BatchResult(env, rcName_, n_, Napi::Buffer<uint8_t>::Copy(env, data_.data(), data_.size())));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  PluginHost* host_;
+  fsp_instance* h_;
+  size_t idx_;
+  std::mutex* mu_;
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+  std::string err_;
+  const char* rcName_ = "ok";
+  uint32_t n_ = 0;
+  std::vector<uint8_t> data_;
+};
+
+Napi::Value PluginHost::NextBatchAsync(const Napi::CallbackInfo& info) {
+  size_t idx;
+  fsp_instance* h = Instance(info, &idx);
+  auto* w = new NextBatchWorker(info.Env(), this, info.This().As<Napi::Object>(), h, idx, &callMu_);
+  Napi::Promise p = w->Promise();
+  w->Queue();  // deleted by node-addon-api after OnOK / OnError
+  return p;
+}
+
 const char* OwnerLastError(fsp_owner* o) {
   auto* h = static_cast<PluginHost*>(o);
   return h && !h->ownerError.empty() ? h->ownerError.c_str() : nullptr;
@@ -1007,16 +1161,16 @@ const char* OwnerLastError(fsp_owner* o) {
 void OwnerLog(fsp_owner* o, const char* component, const char* msg, int32_t sev) {
   if (o) static_cast<PluginHost*>(o)->Log(component, msg, sev);
 }
-fsp_table_info kNoTables[1] = {{nullptr, 0}};
-fsp_table_info* TablesList(fsp_owner*, uint32_t* n) {
-  if (n) *n = 0;
-  return kNoTables;
+fsp_table_info* TablesList(fsp_owner* o, uint32_t* n) {
+  if (!o) {
+    if (n) *n = 0;
+    return nullptr;
+  }
+  return static_cast<PluginHost*>(o)->ListTables(n);
 }
-fsp_table* TablesGet(fsp_owner* o, const char* name, fsp_state_type) {
-  if (o)
-    static_cast<PluginHost*>(o)->ownerError =
-        std::string("table '") + (name ? name : "(null)") + "' does not exist: the falco-scap plugin host exposes no state tables";
-  return nullptr;
+fsp_table* TablesGet(fsp_owner* o, const char* name, fsp_state_type key) {
+  if (!o) return nullptr;
+  return static_cast<PluginHost*>(o)->GetTable(name, key);
 }
 fsp_rc TablesAdd(fsp_owner* o, const fsp_table_input* in) {
   if (!o) return FSP_RC_FAILURE;

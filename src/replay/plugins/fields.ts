@@ -187,7 +187,8 @@ export function pluginSourceFields(source: string, extractors: readonly Plugin[]
   const extractCodes: (ReadonlySet<number> | undefined)[] = [];
   const parsers = parsing.map((plugin) => ({ plugin, codes: compatibleCodes(plugin.parseEventTypes(), plugin.info.parseEventSources) }));
   extractors.forEach((p, i) => {
-    const b = p.fieldBinder<PluginEvalContext>();
+    // evtsrc is the source's name, also for a plugin extracting from several sources.
+    const b = p.fieldBinder<PluginEvalContext>(source);
     binders.push(b);
     extractCodes.push(compatibleCodes(p.extractEventTypes(), p.info.extractEventSources));
     defs.push(...pluginFieldDefs(p, b, i));

@@ -8,6 +8,7 @@ import { loadPlugin, type Plugin } from '../../plugins/plugin.js';
 import type { PluginConfigEntry } from '../config/plugins.js';
 import type { PluginRequirement } from '../rules/types.js';
 import { SYSCALL_SOURCE } from '../rules/types.js';
+import { syscallFieldRegistry } from '../fields/registry.js';
 import { genEventFields } from './fields.js';
 
 /** One plugin to load. */
@@ -79,7 +80,7 @@ export interface LoadedPlugin {
 export class PluginSet {
   /** Event sources in Falco's order: syscall, then plugin sources in load order. */
   readonly sources: readonly string[];
-  /** Non-fatal notes (a plugin whose fields cannot be used on syscall events here). */
+  /** Non-fatal notes about the loaded plugins. */
   readonly warnings: readonly string[];
   private readonly byId = new Map<number, LoadedPlugin>();
 
@@ -95,14 +96,11 @@ export class PluginSet {
       if (!sources.includes(p.info.eventSource)) sources.push(p.info.eventSource);
     }
     this.sources = sources;
-    for (const source of sources.slice(1)) this.checkOverlaps(source);
+    for (const source of sources) this.checkOverlaps(source);
     for (const l of loaded) {
       const p = l.plugin;
       const input = p.has('sourcing') && p.info.id !== 0;
       const extracts = p.has('extraction') && sources.some((s) => isSourceCompatible(p.info.extractEventSources, s));
-      if (p.has('extraction') && isSourceCompatible(p.info.extractEventSources, SYSCALL_SOURCE)) {
-        warnings.push(`plugin '${p.name}': its fields are not available to syscall rules (falco-scap extracts plugin fields from plugin events only)`);
-      }
       const otherCap = p.has('parsing') || p.has('async');
       if (!input && !extracts && !otherCap) {
         throw new InputError(`Plugin '${p.name}' is loaded but unused as not compatible with any known event source`);
@@ -180,7 +178,8 @@ export class PluginSet {
 
   /** Falco refuses two extractors (or the generic fields and a plugin) defining one field for a source. */
   private checkOverlaps(source: string): void {
-    const owner = new Map<string, string>(genEventFields().map((f) => [f.name, '']));
+    const builtin = source === SYSCALL_SOURCE ? syscallFieldRegistry().list() : genEventFields();
+    const owner = new Map<string, string>(builtin.map((f) => [f.name, '']));
     for (const p of this.extractorsFor(source)) {
       for (const f of p.fields()) {
         if (owner.has(f.name)) throw new InputError(`Plugin '${p.name}' supports extraction of field '${f.name}' that is overlapping for source '${source}'`);

@@ -100,12 +100,25 @@ export interface SourceFieldRow {
 
 /**
  * The fields of every plugin event source of the loaded plugins (Falco's `--list <source>`
- * with plugins): the generic event fields, then each extracting plugin's fields.
+ * with plugins): the generic event fields, then each extracting plugin's fields; for the
+ * syscall source, only the fields plugins add to it.
  */
 export function pluginSourceFieldRows(set: PluginSet, only?: string): SourceFieldRow[] {
   const out: SourceFieldRow[] = [];
   for (const source of set.sources) {
-    if (source === SYSCALL_SOURCE || (only !== undefined && source !== only)) continue;
+    if (only !== undefined && source !== only) continue;
+    if (source === SYSCALL_SOURCE) {
+      // The built-in syscall fields are listed by the caller; here the plugins' fields on syscall events.
+      for (const p of set.extractorsFor(SYSCALL_SOURCE)) {
+        for (const d of p.fieldBinder().defs()) {
+          const flags: string[] = [];
+          if (d.isList) flags.push('list');
+          if (d.outputOnly) flags.push('output-only');
+          out.push({ source, name: d.name, type: d.type, arg: d.arg, description: d.description, fieldClass: p.name, flags });
+        }
+      }
+      continue;
+    }
     for (const d of pluginSourceFields(source, set.extractorsFor(source)).registry.list()) {
       const flags: string[] = [];
       if (d.isList) flags.push('list');

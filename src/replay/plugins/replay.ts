@@ -9,7 +9,6 @@
  */
 import { InputError } from '../../errors.js';
 import { PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E } from '../../plugins/events.js';
-import type { PluginProgress } from '../../plugins/plugin.js';
 import { EventView } from '../../scap/event.js';
 import { engineAppendOutput } from '../config/append.js';
 import type { ReplayConfig } from '../config/config.js';
@@ -25,14 +24,22 @@ import { RulesLoader } from '../rules/loader.js';
 import { readRulesFiles } from '../rules/reader.js';
 import { formatPriority, SYSCALL_SOURCE } from '../rules/types.js';
 import { HostState } from '../state/index.js';
+import type { ReplayFieldRegistry } from '../fields/registry.js';
+import type { StateView } from '../fields/context.js';
+import { threadsTable } from '../../plugins/tables.js';
 import { BatchColumns, pluginSourceFields, type PluginSourceContext, type PluginSourceFields } from './fields.js';
 import type { LoadedPlugin, PluginSet } from './host.js';
+import { parseSyscallEvent, syscallPlugins, type SyscallPlugins } from './syscall.js';
 
 type Filter = Predicate<ReplayContext>;
 
 /** Rules loaded for every source of a plugin set, with each plugin source's fields. */
 export interface PluginRules extends LoadedRules {
   readonly sourceFields: ReadonlyMap<string, PluginSourceFields>;
+  /** Plugins extracting from / parsing syscall events, when any is loaded. */
+  readonly syscall: SyscallPlugins | undefined;
+  /** The syscall field registry rules were compiled with (the engine's, for outputs). */
+  readonly syscallRegistry: ReplayFieldRegistry;
 }
 
 /**
@@ -41,7 +48,7 @@ export interface PluginRules extends LoadedRules {
  * does it after loading all files; a failure is a one-line InputError in Falco's words).
  */
 export function loadRulesWithPlugins(paths: readonly string[], config: ReplayConfig, set: PluginSet): PluginRules {
-  const { loader, sourceFields } = pluginRulesLoader(config, set);
+  const { loader, sourceFields, syscall, syscallRegistry } = pluginRulesLoader(config, set);
   const contents = readRulesFiles(paths);
   const results = loader.loadAll(contents, true);
   for (const r of results) {
@@ -50,7 +57,7 @@ export function loadRulesWithPlugins(paths: readonly string[], config: ReplayCon
   }
   const unmet = loader.checkPluginRequirements(set.requirements());
   if (unmet !== undefined) throw new InputError(unmet);
-  return { loader, results, files: contents.map((c) => c.name), sourceFields };
+  return { loader, results, files: contents.map((c) => c.name), sourceFields, syscall, syscallRegistry };
 }
 
 /**
@@ -58,18 +65,24 @@ export function loadRulesWithPlugins(paths: readonly string[], config: ReplayCon
  * source with its generic event fields and its extractors' fields), append_output applied:
  * what replay and `validate --plugin` (Falco's -V with plugins loaded) load rules with.
  */
-export function pluginRulesLoader(config: ReplayConfig, set: PluginSet): { loader: RulesLoader<Filter>; sourceFields: Map<string, PluginSourceFields> } {
+export function pluginRulesLoader(
+  config: ReplayConfig,
+  set: PluginSet,
+): { loader: RulesLoader<Filter>; sourceFields: Map<string, PluginSourceFields>; syscall: SyscallPlugins | undefined; syscallRegistry: ReplayFieldRegistry } {
   const sourceFields = new Map<string, PluginSourceFields>();
   for (const s of set.sources) if (s !== SYSCALL_SOURCE) sourceFields.set(s, pluginSourceFields(s, set.extractorsFor(s), set.parsersFor(s)));
+  const syscall = syscallPlugins(set.extractorsFor(SYSCALL_SOURCE), set.parsersFor(SYSCALL_SOURCE));
+  const syscallRegistry = syscall?.registry ?? syscallFieldRegistry();
   const sources = [
-    filterRuleSource(syscallFieldRegistry()),
+    filterRuleSource(syscallRegistry),
     ...[...sourceFields.values()].map((f) => filterRuleSource(f.registry, { name: f.source, checkEventTypes: false, asyncEventNames: set.asyncEventNames(f.source) })),
   ];
   const { extraOutputFormat, extraOutputFields } = engineAppendOutput(config.appendOutput, {
     loadedSources: set.sources,
-    suggestedFields: (src) => (src === SYSCALL_SOURCE ? CONTAINER_PLUGIN_SUGGESTED_FIELDS : (sourceFields.get(src)?.suggested ?? [])),
+    suggestedFields: (src) =>
+      src === SYSCALL_SOURCE ? [...CONTAINER_PLUGIN_SUGGESTED_FIELDS, ...(syscall?.suggested ?? [])] : (sourceFields.get(src)?.suggested ?? []),
   });
-  return { loader: new RulesLoader<Filter>({ sources, extraOutputFormat, extraOutputFields }), sourceFields };
+  return { loader: new RulesLoader<Filter>({ sources, extraOutputFormat, extraOutputFields }), sourceFields, syscall, syscallRegistry };
 }
 
 type PreparedRule = AlertingRule;
@@ -145,7 +158,7 @@ export class SourceEvaluator {
     for (let i = 0; i < count; i++) {
       const len = dv.getUint32(off + 16, true);
       const one = buffer.subarray(off, off + len);
-      for (const p of parsers) p.plugin.parse(one, firstEvtnum + i);
+      for (const p of parsers) p.plugin.parse(one, firstEvtnum + i, this.fields.source);
       this.run(one, 1, firstEvtnum + i, () => producer(i), out, type);
       off += len;
     }
@@ -249,13 +262,27 @@ export class CaptureRouter implements ForeignEventHook {
   /** Event type of the pending batch (a batch holds one type: plugin events or async events). */
   private pendingType = PPME_PLUGINEVENT_E;
 
+  /** Parsing plugins of the syscall source, fed every syscall event (undefined: none, no per-event cost). */
+  readonly onSyscallEvent: ((ev: EventView, evtnum: number) => void) | undefined;
+
+  /**
+   * `state` is the capture's state (what plugins read through the threads table);
+   * `syscallParsers` the parsing plugins of the syscall source.
+   */
   constructor(
     private readonly set: PluginSet,
     private readonly evaluators: ReadonlyMap<string, SourceEvaluator>,
     readonly routing: RoutingStats,
-  ) {}
+    private readonly state?: StateView,
+    syscallParsers: SyscallPlugins['parsers'] = [],
+  ) {
+    this.onSyscallEvent =
+      syscallParsers.length > 0 && state !== undefined ? (ev, evtnum) => parseSyscallEvent(syscallParsers, ev, evtnum, state) : undefined;
+  }
 
   onEvent(ev: EventView, evtnum: number, out: Alert[]): boolean {
+    // Without plugin sources, plugin events stay with the syscall rules (as with no plugins).
+    if (this.evaluators.size === 0) return false;
     // Plugins read little-endian events; a big-endian capture's plugin events stay unrouted.
     if (!ev.le) return false;
     const idBytes = ev.nparams >= 1 && ev.paramLen(0) === 4 ? ev.paramBytes(0) : undefined;
@@ -302,6 +329,9 @@ export class CaptureRouter implements ForeignEventHook {
     this.count = 0;
     this.accLen = 0;
     this.pendingSource = undefined;
+    // Plugins of the source read the capture's threads as they are now: a batch is flushed before the next
+    // syscall event with rules, but syscall events without rules may have changed the state meanwhile.
+    threadsTable.use(this.state?.threads);
     ev.evaluate(buffer, count, this.firstEvtnum, (i) => producers[i], out, this.pendingType);
   }
 }
@@ -316,38 +346,4 @@ export function sourceEvaluators(
   const out = new Map<string, SourceEvaluator>();
   for (const [source, fields] of rules.sourceFields) out.set(source, new SourceEvaluator(fields, rules, config, tags, stats));
   return out;
-}
-
-export interface LiveCallbacks {
-  onAlert(alert: Alert): void | Promise<void>;
-  onProgress?(p: PluginProgress, events: number): void;
-}
-
-/**
- * Replays a sourcing plugin's own event stream (open(openParams) until EOF) through the
- * rules of its source. Event numbers start at 1, as in a Falco live source.
- */
-export async function replayPluginSource(
-  loaded: LoadedPlugin,
-  openParams: string,
-  evaluator: SourceEvaluator,
-  stats: ReplayStats,
-  cb: LiveCallbacks,
-): Promise<void> {
-  const started = performance.now();
-  let events = 0;
-  const out: Alert[] = [];
-  try {
-    for await (const batch of loaded.plugin.events(openParams)) {
-      // Events must be plugin events of this plugin (the host already refuses others).
-      evaluator.evaluate(batch.buffer, batch.count, batch.firstEvtnum, () => loaded, out);
-      events += batch.count;
-      for (const a of out.splice(0)) await cb.onAlert(a);
-      if (batch.progress) cb.onProgress?.(batch.progress, stats.events + events);
-    }
-  } finally {
-    stats.events += events;
-    stats.captures++;
-    stats.seconds += (performance.now() - started) / 1000;
-  }
 }

@@ -9,7 +9,8 @@ import type { ReplayConfig } from '../config/config.js';
 import type { ReplayEngine, ReplayStats } from '../engine.js';
 import type { Alert } from '../output/alert.js';
 import { PluginSet, pluginSpecs, selectEventSources, type LoadedPlugin, type PluginSpec } from './host.js';
-import { CaptureRouter, loadRulesWithPlugins, replayPluginSource, sourceEvaluators, type PluginRules, type RoutingStats, type SourceEvaluator } from './replay.js';
+import { replayLiveSources, type LiveAsyncStats, type LiveInput, type LiveSourceCallbacks } from './live.js';
+import { CaptureRouter, loadRulesWithPlugins, sourceEvaluators, type PluginRules, type RoutingStats, type SourceEvaluator } from './replay.js';
 
 export interface PluginReplayOptions {
   /** `--plugin PATH[:INIT_CONFIG]` values. */
@@ -27,6 +28,8 @@ export interface PluginReplayOptions {
 export class PluginReplaySession {
   private evaluators: Map<string, SourceEvaluator> | undefined;
   readonly routing: RoutingStats = { bySource: {}, unknownIds: {} };
+  /** Async events of live sources: delivered, refused and left undelivered. */
+  readonly asyncEvents: LiveAsyncStats = { delivered: {}, refusedTid: {}, undelivered: {} };
 
   private constructor(
     readonly set: PluginSet,
@@ -50,9 +53,11 @@ export class PluginReplaySession {
   /** Routes plugin events of captures replayed by `engine` to the plugin sources' rules. */
   attach(engine: ReplayEngine): void {
     this.evaluators = sourceEvaluators(this.rules, this.config, this.opts.tags, engine.stats);
-    if (this.evaluators.size === 0) return;
+    const parsers = this.rules.syscall?.parsers ?? [];
+    // Nothing to route or parse: the engine's loop stays the plain one.
+    if (this.evaluators.size === 0 && parsers.length === 0) return;
     const evaluators = this.evaluators;
-    engine.foreignEvents = () => new CaptureRouter(this.set, evaluators, this.routing);
+    engine.foreignEvents = (state) => new CaptureRouter(this.set, evaluators, this.routing, state, parsers);
   }
 
   /** Rules enabled across the plugin sources. */
@@ -75,20 +80,30 @@ export class PluginReplaySession {
     return inputs.map((loaded) => ({ loaded, params: this.opts.openParams ?? loaded.spec.openParams }));
   }
 
-  /** Reads one sourcing plugin to its end through its source's rules. */
+  /** Reads one sourcing plugin to its end through its source's rules (with its async events). */
   async replayLive(
-    input: { loaded: LoadedPlugin; params: string },
+    input: LiveInput,
     stats: ReplayStats,
     cb: { onAlert(a: Alert): void | Promise<void>; onProgress?(p: PluginProgress, events: number): void },
   ): Promise<void> {
-    const ev = this.evaluators?.get(input.loaded.plugin.info.eventSource);
-    if (!ev) throw new Error(`no evaluator for source ${input.loaded.plugin.info.eventSource}`);
-    await replayPluginSource(input.loaded, input.params, ev, stats, cb);
+    const onProgress = cb.onProgress;
+    await this.replayLiveAll([input], stats, { onAlert: (a) => cb.onAlert(a), ...(onProgress ? { onProgress: (_i: LiveInput, p: PluginProgress, n: number) => onProgress(p, n) } : {}) });
+  }
+
+  /**
+   * Reads every live input to its end, concurrently when there are several (Falco's thread
+   * per source), each through its source's rules, with the async events of its plugins.
+   */
+  async replayLiveAll(inputs: readonly LiveInput[], stats: ReplayStats, cb: LiveSourceCallbacks): Promise<void> {
+    if (!this.evaluators) throw new Error('attach() the session to an engine first');
+    await replayLiveSources(inputs, this.evaluators, this.set.loaded, stats, this.asyncEvents, cb);
   }
 
   /** Notes for stderr: plugin warnings and plugin events nobody could take. */
   notes(): string[] {
     const out = [...this.set.warnings];
+    for (const [name, n] of Object.entries(this.asyncEvents.refusedTid)) out.push(`${n} async event(s) of plugin '${name}' refused: async events of a plugin source may not have a thread ID`);
+    for (const [src, n] of Object.entries(this.asyncEvents.undelivered)) out.push(`${n} async event(s) for source '${src}' still queued when the source ended were not delivered`);
     for (const [id, n] of Object.entries(this.routing.unknownIds)) out.push(`${n} plugin event(s) with plugin ID ${id} skipped: no loaded plugin has that ID`);
     return out;
   }

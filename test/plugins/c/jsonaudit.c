@@ -7,7 +7,10 @@
  * Field extraction: jaudit.user, jaudit.action, jaudit.count (uint64), jaudit.tags (list),
  * jaudit.tag[i] (index arg), jaudit.field[key] (key arg), jaudit.ip (ipaddr),
  * jaudit.failed (bool), jaudit.lineno (uint64), jaudit.line.
- * Init config (JSON, with a schema): {"batchSize": 1..100000, "verbose": bool}.
+ * Init config (JSON, with a schema): {"batchSize": 1..100000, "verbose": bool,
+ * "delayMs": 0..10000} (delayMs: sleep that long in every next_batch, a slow source).
+ * Built with -DSECOND it is another plugin, "jsonaudit2" (ID 997, source "jsonaudit2", same
+ * fields), for tests with two live sources.
  *
  * Build: cc -shared -fPIC -O2 -I native/plugin-host/src -o libjsonaudit.so jsonaudit.c
  */
@@ -15,11 +18,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "abi.h"
 
 #define EXPORT __attribute__((visibility("default")))
+#ifdef SECOND
+#define PLUGIN_ID 997
+#define PLUGIN_NAME "jsonaudit2"
+#else
 #define PLUGIN_ID 999
+#define PLUGIN_NAME "jsonaudit"
+#endif
 #define HDR 26
 #define PAYLOAD_OFF 38 /* header + two u32 lengths + plugin id */
 
@@ -235,6 +245,7 @@ typedef struct {
   char lasterr[1024];
   unsigned batch_size;
   int verbose;
+  unsigned delay_ms;
   fsp_owner *owner;
   fsp_log_fn log;
   /* extraction scratch, valid until the next extract call */
@@ -274,20 +285,20 @@ static void logf_(plugin *p, int sev, const char *fmt, ...) {
 }
 
 EXPORT const char *plugin_get_required_api_version(void) { return "3.0.0"; }
-EXPORT const char *plugin_get_name(void) { return "jsonaudit"; }
+EXPORT const char *plugin_get_name(void) { return PLUGIN_NAME; }
 EXPORT const char *plugin_get_description(void) { return "Audit records from a file of JSON lines (falco-scap test plugin)"; }
 EXPORT const char *plugin_get_contact(void) { return "falco-scap tests"; }
 EXPORT const char *plugin_get_version(void) { return "0.3.1"; }
 EXPORT uint32_t plugin_get_id(void) { return PLUGIN_ID; }
-EXPORT const char *plugin_get_event_source(void) { return "jsonaudit"; }
-EXPORT const char *plugin_get_extract_event_sources(void) { return "[\"jsonaudit\"]"; }
+EXPORT const char *plugin_get_event_source(void) { return PLUGIN_NAME; }
+EXPORT const char *plugin_get_extract_event_sources(void) { return "[\"" PLUGIN_NAME "\"]"; }
 EXPORT const char *plugin_get_fields(void) { return FIELDS; }
 
 EXPORT const char *plugin_get_init_schema(fsp_schema_type *t) {
   *t = FSP_SCHEMA_JSON;
   return "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"type\":\"object\","
          "\"properties\":{\"batchSize\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100000},"
-         "\"verbose\":{\"type\":\"boolean\"}},\"additionalProperties\":false}";
+         "\"verbose\":{\"type\":\"boolean\"},\"delayMs\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000}},\"additionalProperties\":false}";
 }
 
 /* The host validated the config against the schema: a plain scan is enough. */
@@ -312,8 +323,15 @@ static int apply_config(plugin *p, const char *cfg) {
       verbose = v && strncmp(v, "true", 4) == 0;
     }
   }
+  unsigned delay = 0;
+  const char *d = cfg ? strstr(cfg, "\"delayMs\"") : NULL;
+  if (d) {
+    d = strchr(d + 9, ':');
+    delay = d ? (unsigned)strtoul(d + 1, NULL, 10) : 0;
+  }
   p->batch_size = bs;
   p->verbose = verbose;
+  p->delay_ms = delay;
   return 0;
 }
 
@@ -422,6 +440,10 @@ EXPORT fsp_rc plugin_next_batch(fsp_state *s, fsp_instance *hh, uint32_t *nevts,
   instance *h = hh;
   *nevts = 0;
   if (h->pos >= h->size) return FSP_RC_EOF;
+  if (p->delay_ms > 0) {
+    struct timespec ts = {p->delay_ms / 1000, (long)(p->delay_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+  }
   /* first pass: the lines of this batch, to size the event buffer */
   size_t need = 0, pos = h->pos;
   uint32_t n = 0;
@@ -641,7 +663,7 @@ EXPORT fsp_rc plugin_extract_fields(fsp_state *s, const fsp_event_input *ev, con
 }
 
 #ifdef WITH_PARSE
-EXPORT const char *plugin_get_parse_event_sources(void) { return "[\"jsonaudit\"]"; }
+EXPORT const char *plugin_get_parse_event_sources(void) { return "[\"" PLUGIN_NAME "\"]"; }
 
 EXPORT fsp_rc plugin_parse_event(fsp_state *s, const fsp_event_input *ev, const fsp_parse_input *in) {
   plugin *p = s;
