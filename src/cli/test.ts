@@ -8,7 +8,6 @@ import { loadSpecs, type TestCase } from '../testing/spec.js';
 import { DEFAULT_ENGINE_MODULE, exitCodeFor, renderStats, runCases, type CaseResult, type EngineSource, type WorkerStats } from '../testing/runner.js';
 import { threadCpu } from '../testing/thread-cpu.js';
 import type { TestPluginSpec } from '../testing/types.js';
-import { parsePluginArg } from '../replay/plugins/host.js';
 import { renderCase, renderHuman, renderSummary } from '../testing/reporters/human.js';
 import { renderJunit } from '../testing/reporters/junit.js';
 import { renderTap } from '../testing/reporters/tap.js';
@@ -94,6 +93,9 @@ export function caseFilter(filters: readonly string[]): (c: TestCase) => boolean
   return (c) => tests.length === 0 || tests.some((t) => t(c));
 }
 
+/** Longest a finished case's line waits before it is written (lines of cases ending meanwhile join it). */
+const LINE_FLUSH_MS = 50;
+
 /** Runs `falco-scap test`; returns the exit code (0 pass, 1 failures, 2 spec/input errors, 70 internal). */
 export async function runTestCommand(paths: readonly string[], opts: TestCommandOptions, deps: TestDeps = {}): Promise<number> {
   const cwd = deps.cwd ?? process.cwd();
@@ -110,7 +112,7 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     await write(stderr, `falco-scap: ${loaded.errors.length} spec error${loaded.errors.length === 1 ? '' : 's'}; no cases were run\n`);
     return 2;
   }
-  const cases = withPlugins(loaded.cases, opts.plugin ?? [], cwd).filter(caseFilter(opts.filter ?? []));
+  const cases = (await withPlugins(loaded.cases, opts.plugin ?? [], cwd)).filter(caseFilter(opts.filter ?? []));
   if (cases.length === 0) {
     throw new InputError(opts.filter?.length ? `no cases match --filter ${opts.filter.join(', ')} (${loaded.cases.length} cases in the specs)` : 'the specs contain no cases');
   }
@@ -119,6 +121,16 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
   const humanOnStdout = reporter === 'human' ? opts.output === undefined : opts.output !== undefined;
   const c = chalkFor(stdout);
   const pendingWrites: Promise<void>[] = [];
+  // Case lines are gathered for a moment and written together: one write per case is a
+  // system call per case in the main thread, which the workers need the CPU for.
+  let lines = '';
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushLines = (): void => {
+    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (lines !== '') pendingWrites.push(write(stdout, lines));
+    lines = '';
+  };
   let statsText = '';
   const results: CaseResult[] = await runCases(cases, {
     jobs,
@@ -127,11 +139,14 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     cwd,
     ...(deps.workerUrl !== undefined && { workerUrl: deps.workerUrl }),
     onResult: (r) => {
-      if (humanOnStdout) pendingWrites.push(write(stdout, renderCase(r, c)));
+      if (!humanOnStdout) return;
+      lines += renderCase(r, c);
+      flushTimer ??= setTimeout(flushLines, LINE_FLUSH_MS);
     },
     // For benchmarks (bench/test-jobs.sh): how the work was split between threads.
     ...(process.env.FALCO_SCAP_TEST_STATS && { onStats: (w: readonly WorkerStats[]) => void (statsText = renderStats(w, threadCpu())) }),
   });
+  flushLines();
   await write(stderr, statsText);
   await Promise.all(pendingWrites);
   const report: Report = { results, durationMs: performance.now() - t0, startedAt };
@@ -171,8 +186,12 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
 }
 
 /** Adds the `--plugin` plugins (paths relative to cwd) to every case's request. */
-function withPlugins(cases: readonly TestCase[], args: readonly string[], cwd: string): TestCase[] {
+async function withPlugins(cases: readonly TestCase[], args: readonly string[], cwd: string): Promise<TestCase[]> {
   if (args.length === 0) return [...cases];
+  // Imported only when needed: the plugin host brings the plugin loader and the field
+  // registry, which the workers use and the main thread (parsing specs, handing out cases)
+  // does not; every module it loads delays the start of the workers.
+  const { parsePluginArg } = await import('../replay/plugins/host.js');
   const extra: TestPluginSpec[] = args.map((a) => {
     const p = parsePluginArg(a);
     return { libraryPath: resolve(cwd, p.libraryPath), initConfig: p.initConfig, origin: p.origin };

@@ -1,10 +1,10 @@
 /**
  * Runs test cases on a pool of long-lived worker threads. Each worker loads the engine once
  * and keeps compiled rulesets between cases; it replays a case and judges its alerts
- * itself, so the main thread only hands out cases (the next one to whichever worker is
- * free) and reports verdicts, in spec order.
+ * itself, so the main thread only hands out cases (the next one to whichever worker has
+ * room in its short queue, big outliers first) and reports verdicts, in spec order.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -68,10 +68,26 @@ function crashed(message: string, e?: unknown): CaseVerdict {
   return { status: 'error', durationMs: 0, failures: [], error: { input: false, message, ...(s?.stack !== undefined && { stack: s.stack }) } };
 }
 
-/** One long-lived worker thread, one case at a time; respawned if it dies. */
+/**
+ * Cases queued per worker thread. The worker runs them one at a time, in order; the second
+ * is already in its queue when the first ends, so the worker goes straight on instead of
+ * idling for a round trip through the main thread (which, on a busy machine, may wait
+ * milliseconds for a CPU) between every two small cases. Two keeps the tail short: a
+ * worker can hold at most one case that another, idle worker could have taken.
+ */
+export const WORKER_QUEUE_DEPTH = 2;
+
+interface Pending {
+  readonly id: number;
+  readonly c: TestCase;
+  readonly resolve: (r: CaseVerdict) => void;
+}
+
+/** One long-lived worker thread running the cases sent to it in order; respawned if it dies. */
 class WorkerSlot {
   private worker: Worker | undefined;
-  private pending: { id: number; resolve: (r: CaseVerdict) => void } | undefined;
+  /** Sent and not answered, oldest first: the first is the one running. */
+  private pending: Pending[] = [];
   private seq = 0;
   /** Cases answered, and the worker's last reported totals (a respawned worker starts again). */
   readonly stats: { cases: number; compiled: number; cpu?: ThreadCpu } = { cases: 0, compiled: 0 };
@@ -84,21 +100,26 @@ class WorkerSlot {
   spawn(): Worker {
     const w = new Worker(this.url, { workerData: this.init });
     const fail = (v: CaseVerdict) => {
-      if (this.worker === w) this.worker = undefined;
-      const p = this.pending;
-      this.pending = undefined;
-      p?.resolve(v);
+      if (this.worker !== w) return; // an old worker's second event (error, then exit), or closed
+      this.worker = undefined;
+      // The worker died on its oldest case; the ones queued behind it never started and go
+      // to a fresh worker, as they would have without the queue.
+      const [running, ...queued] = this.pending;
+      this.pending = [];
+      running?.resolve(v);
+      for (const q of queued) this.send(q.c, q.resolve);
     };
     w.on('message', (m: WorkerReply) => {
-      const p = this.pending;
-      if (p === undefined || m.id !== p.id) return;
-      this.pending = undefined;
+      if (this.worker !== w) return;
+      const i = this.pending.findIndex((p) => p.id === m.id);
+      if (i < 0) return;
+      const [p] = this.pending.splice(i, 1);
       this.stats.cases++;
       if (m.stats !== undefined) {
         this.stats.compiled = m.stats.compiled;
         if (m.stats.cpu !== undefined) this.stats.cpu = m.stats.cpu;
       }
-      p.resolve(m.verdict);
+      p!.resolve(m.verdict);
     });
     w.on('error', (e) => fail(crashed(`worker thread failed: ${e instanceof Error ? e.message : String(e)}`, e)));
     w.on('exit', (code) => fail(crashed(`worker thread exited with code ${code} during the replay`)));
@@ -106,13 +127,15 @@ class WorkerSlot {
     return w;
   }
 
-  run(c: TestCase): Promise<CaseVerdict> {
+  private send(c: TestCase, resolve: (r: CaseVerdict) => void): void {
     const w = this.worker ?? this.spawn();
     const id = ++this.seq;
-    return new Promise((resolvePromise) => {
-      this.pending = { id, resolve: resolvePromise };
-      w.postMessage({ id, case: c } satisfies WorkerRequest);
-    });
+    this.pending.push({ id, c, resolve });
+    w.postMessage({ id, case: c } satisfies WorkerRequest);
+  }
+
+  run(c: TestCase): Promise<CaseVerdict> {
+    return new Promise((resolvePromise) => this.send(c, resolvePromise));
   }
 
   async close(): Promise<void> {
@@ -120,6 +143,40 @@ class WorkerSlot {
     this.worker = undefined;
     if (w !== undefined) await w.terminate();
   }
+}
+
+/** A case counts as big when its captures take this many times the median case's bytes. */
+export const BIG_CASE_FACTOR = 4;
+
+/**
+ * The order cases start in with several lanes: cases much bigger than the median (their
+ * captures' bytes on disk) first, biggest first, then the rest in spec order. A big case
+ * started last would keep one worker busy long after the others ran out of work; started
+ * first, it runs alongside the small ones. Only outliers move, so results still stream
+ * out (in spec order) early for a suite of similar cases. Unreadable captures weigh 0.
+ */
+export function startOrder(cases: readonly TestCase[]): number[] {
+  const sizes = new Map<string, number>();
+  const sizeOf = (p: string): number => {
+    let n = sizes.get(p);
+    if (n === undefined) {
+      try {
+        n = statSync(p).size;
+      } catch {
+        n = 0;
+      }
+      sizes.set(p, n);
+    }
+    return n;
+  };
+  const weights = cases.map((c) => (c.skip !== undefined ? 0 : c.request.captures.reduce((sum, p) => sum + sizeOf(p), 0)));
+  const sorted = [...weights].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const big: number[] = [];
+  const rest: number[] = [];
+  weights.forEach((w, i) => (median > 0 && w > BIG_CASE_FACTOR * median ? big : rest).push(i));
+  big.sort((a, b) => weights[b]! - weights[a]! || a - b);
+  return [...big, ...rest];
 }
 
 /** Run cases with at most `jobs` replays at a time; results in the order of `cases`. */
@@ -137,11 +194,12 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
     }
   };
 
-  let run: (c: TestCase, slot: number) => Promise<CaseVerdict>;
+  let run: (c: TestCase, lane: number) => Promise<CaseVerdict>;
   let stats: () => WorkerStats[];
   const slots: WorkerSlot[] = [];
   const runnable = cases.filter((c) => c.skip === undefined).length;
   const width = Math.max(1, Math.min(jobs, runnable));
+  let lanes = width;
   if (!('module' in opts.engine)) {
     // In-process: one executor, so lanes share its cache of prepared rules.
     const executor = new CaseExecutor('engine' in opts.engine ? opts.engine.engine : { replayForTest: opts.engine.replay }, { update, cwd });
@@ -159,24 +217,28 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
       if (runnable > 0) s.spawn();
       slots.push(s);
     }
-    run = (c, slot) => slots[slot]!.run(c);
+    // WORKER_QUEUE_DEPTH lanes per worker, each taking the next case when its own is done.
+    lanes = Math.min(width * WORKER_QUEUE_DEPTH, runnable);
+    run = (c, lane) => slots[lane % width]!.run(c);
     stats = () => slots.map((s) => ({ cases: s.stats.cases, compiled: s.stats.compiled, ...optionalCpu(s.stats.cpu) }));
   }
 
+  // One worker: spec order. Several: big cases first (see startOrder).
+  const order = width > 1 ? startOrder(cases) : cases.map((_, i) => i);
   let next = 0;
-  const lane = async (slot: number) => {
+  const lane = async (l: number) => {
     while (next < cases.length) {
-      const i = next++;
+      const i = order[next++]!;
       const c = cases[i]!;
       if (c.skip !== undefined) {
         done(i, { status: 'skip', durationMs: 0, failures: [], skipReason: c.skip });
         continue;
       }
-      done(i, await run(c, slot));
+      done(i, await run(c, l));
     }
   };
   try {
-    await Promise.all(Array.from({ length: width }, (_, s) => lane(s)));
+    await Promise.all(Array.from({ length: Math.max(1, lanes) }, (_, l) => lane(l)));
   } finally {
     await Promise.all(slots.map((s) => s.close()));
   }

@@ -22,9 +22,9 @@ if (parentPort !== null && init !== null && typeof init === 'object' && typeof i
   // Started before the first case arrives, so module loading overlaps the main thread's work.
   const executor = loadEngine(init.engineModule).then((engine) => new CaseExecutor(engine, opts));
   executor.catch(() => undefined); // reported with the first case
-  port.on('message', (msg: WorkerRequest) => {
+  const runOne = (msg: WorkerRequest): Promise<void> => {
     const t0 = performance.now();
-    executor
+    return executor
       .then(async (x) => {
         const verdict = await x.run(msg.case);
         if (!wantStats) return { id: msg.id, verdict };
@@ -39,5 +39,15 @@ if (parentPort !== null && init !== null && typeof init === 'object' && typeof i
         // The verdict could not be cloned: report it, do not hang.
         port.postMessage({ id: msg.id, verdict: failed(e, performance.now() - t0) } satisfies WorkerReply);
       });
+  };
+  // Cases run one at a time, in the order they came: the runner queues the next one here
+  // while this one runs (runner.ts WORKER_QUEUE_DEPTH), and one engine must not replay two
+  // captures at once (its event counters are per engine).
+  let queue: Promise<unknown> = executor;
+  port.on('message', (msg: WorkerRequest) => {
+    queue = queue.then(
+      () => runOne(msg),
+      () => runOne(msg),
+    );
   });
 }

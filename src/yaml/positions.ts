@@ -71,13 +71,32 @@ export function keyText(k: YNode<CoreScalar>): string {
   return '';
 }
 
+/** Key text → first value, for mappings looked up often (see getKey). */
+const keyIndexes = new WeakMap<YMap<CoreScalar>, Map<string, YNode<CoreScalar>>>();
+
+/** Mappings this small are searched in place: building an index would cost more. */
+const INDEX_MIN_ENTRIES = 5;
+
 /** `node[key]`: the value of the first entry whose key is the scalar `key`. */
 export function getKey<V extends CoreScalar>(n: YNode<V> | undefined, key: string): YNode<V> | undefined {
   if (n === undefined || n.kind !== 'map') return undefined;
-  for (const e of n.entries) {
-    if (keyText(e.key) === key) return e.value;
+  if (n.entries.length < INDEX_MIN_ENTRIES) {
+    for (const e of n.entries) {
+      if (keyText(e.key) === key) return e.value;
+    }
+    return undefined;
   }
-  return undefined;
+  // The readers ask a rule item for each of its ~20 possible keys: one pass builds the index.
+  let index = keyIndexes.get(n);
+  if (index === undefined) {
+    index = new Map();
+    for (const e of n.entries) {
+      const k = keyText(e.key);
+      if (!index.has(k)) index.set(k, e.value);
+    }
+    keyIndexes.set(n, index);
+  }
+  return index.get(key) as YNode<V> | undefined;
 }
 
 /** A node as a plain JS value (for diagnostics and free-form values); the first of duplicate keys wins. */
@@ -106,11 +125,22 @@ interface Frame {
 
 class Positions {
   private readonly lineStarts: number[] = [0];
+  /** The line of the last mark: nodes are mostly visited in text order, so the next is near. */
+  private lastLine = 0;
   constructor(private readonly src: string) {
-    for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
   mark(offset: number): YamlMark {
     const ls = this.lineStarts;
+    let line = this.lastLine;
+    // the same line or one of the next few: found without the binary search
+    if (ls[line]! <= offset) {
+      for (let k = 0; k < 4 && line + 1 < ls.length && ls[line + 1]! <= offset; k++) line++;
+      if (line + 1 >= ls.length || ls[line + 1]! > offset) {
+        this.lastLine = line;
+        return { offset, line, column: offset - ls[line]! };
+      }
+    }
     let lo = 0;
     let hi = ls.length - 1;
     while (lo < hi) {
@@ -118,6 +148,7 @@ class Positions {
       if (ls[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return { offset, line: lo, column: offset - ls[lo]! };
   }
   /** From where js-yaml opened a node, skip blanks, line breaks, comments and `---`. */

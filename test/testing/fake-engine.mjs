@@ -7,9 +7,11 @@
 // SourceError at that line. Overrides: priority=<name> drops less severe alerts (as Falco's
 // `priority` setting); fake.delay_ms=N sleeps per replay; fake.fail=internal throws a plain
 // Error; fake.fail=exit ends the worker thread; fake.log=FILE appends a line per prepare
-// (rules compiled), so tests can count compilations inside worker threads;
+// (rules compiled), so tests can count compilations inside worker threads; fake.trace=FILE
+// appends `start THREAD` and `end THREAD` around each replay (fake.delay_ms between them);
 // fake.no_names=true leaves ruleNames undefined (an engine that cannot tell).
 import { appendFileSync, readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { InputError, SourceError } from '../../dist/errors.js';
 
 const ORDER = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug'];
@@ -40,7 +42,10 @@ export async function prepareForTest(req) {
     ...(opts.get('fake.no_names') !== 'true' && { ruleNames: [...rules] }),
     async replay(captures) {
       calls++;
+      const trace = opts.get('fake.trace');
+      if (trace !== undefined) appendFileSync(trace, `start ${threadId}\n`);
       if (opts.has('fake.delay_ms')) await new Promise((r) => setTimeout(r, Number(opts.get('fake.delay_ms'))));
+      if (trace !== undefined) appendFileSync(trace, `end ${threadId}\n`);
       if (opts.get('fake.fail') === 'internal') throw new Error('fake engine bug');
       if (opts.get('fake.fail') === 'exit') process.exit(3);
       let events = 0;

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { loadSpecs, type TestCase } from '../../src/testing/spec.js';
-import { exitCodeFor, renderStats, runCases, type EngineSource, type WorkerStats } from '../../src/testing/runner.js';
+import { exitCodeFor, renderStats, runCases, startOrder, type EngineSource, type WorkerStats } from '../../src/testing/runner.js';
 import { PreparedCache, rulesKey } from '../../src/testing/cache.js';
 import { unknownRules } from '../../src/testing/execute.js';
 import { registerTest, type TestDeps } from '../../src/cli/test.js';
@@ -12,6 +14,7 @@ import { ALERTS, capture, FAKE_ENGINE, project, RULES, Sink, WORKER_URL } from '
 
 const fake = (await import(FAKE_ENGINE)) as Required<TestEngine> & { prepares: number; calls: number };
 const WORKERS: EngineSource = { module: FAKE_ENGINE };
+const PROBE_WORKER = resolve(FAKE_ENGINE, '..', 'probe-worker.mjs');
 
 /** A spec of `n` cases over the fixture capture and rules, plus `extra` case text. */
 function manyCases(n: number, overrides: string[] = []): string {
@@ -126,6 +129,87 @@ describe('prepared rules cache', () => {
     p.write('specs/logged1.test.yaml', manyCases(10, [`fake.log=${log1}`]));
     await runCases(load('specs/logged1.test.yaml'), { jobs: 1, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
     expect(readFileSync(log1, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a worker gets its next case while it runs one, and runs them one at a time, in order', async () => {
+    const log = p.path('probe.log');
+    const cases = load('specs/many.test.yaml').slice(0, 4);
+    const rs = await runCases(cases, { jobs: 1, engine: { module: log }, workerUrl: pathToFileURL(PROBE_WORKER), cwd: p.dir });
+    expect(rs.map((r) => [r.case.name, r.status])).toEqual(cases.map((c) => [c.name, 'pass']));
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    // the second case was sent before the first was done: no round trip between them
+    expect(lines.slice(0, 3)).toEqual(['recv case 0', 'recv case 1', 'done case 0']);
+    expect(lines.filter((l) => l.startsWith('done'))).toEqual(cases.map((c) => `done ${c.name}`));
+    expect(lines).toHaveLength(8);
+  });
+
+  it('real workers never replay two cases at once, and both share the cases', async () => {
+    const trace = p.path('trace.log');
+    p.write('specs/traced.test.yaml', manyCases(16, [`fake.trace=${trace}`, 'fake.delay_ms=5']));
+    const cases = load('specs/traced.test.yaml');
+    const rs = await runCases(cases, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
+    expect(rs.map((r) => r.status)).toEqual(cases.map(() => 'pass'));
+    const byThread = new Map<string, string[]>();
+    for (const l of readFileSync(trace, 'utf8').trim().split('\n')) {
+      const [what, thread] = l.split(' ');
+      byThread.set(thread!, [...(byThread.get(thread!) ?? []), what!]);
+    }
+    expect(byThread.size).toBe(2);
+    for (const seq of byThread.values()) {
+      expect(seq.length % 2).toBe(0);
+      expect(seq).toEqual(seq.map((_, i) => (i % 2 === 0 ? 'start' : 'end')));
+    }
+  });
+
+  it('cases queued behind a case that kills its worker run on a fresh worker', async () => {
+    const [first, second, third] = load('specs/many.test.yaml');
+    const dies = { ...first!, name: 'dies', request: { ...first!.request, overrides: ['fake.fail=exit', 'fake.delay_ms=50'] } };
+    const rs = await runCases([dies, second!, third!], { jobs: 1, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
+    expect(rs.map((r) => r.status)).toEqual(['error', 'pass', 'pass']);
+    expect(rs[0]!.error?.message).toBe('worker thread exited with code 3 during the replay');
+  });
+
+  it('start order: cases far bigger than the median go first, biggest first; the rest keep spec order', () => {
+    p.write('cap/small.scap', 'x'.repeat(100));
+    p.write('cap/mid.scap', 'x'.repeat(150));
+    p.write('cap/big.scap', 'x'.repeat(1000));
+    p.write('cap/huge.scap', 'x'.repeat(5000));
+    const base = load('specs/many.test.yaml')[0]!;
+    const mk = (name: string, caps: string[], skip?: string): TestCase => ({
+      ...base,
+      name,
+      ...(skip !== undefined && { skip }),
+      request: { ...base.request, captures: caps.map((c) => p.path(`cap/${c}.scap`)) },
+    });
+    const cases = [
+      mk('s1', ['small']),
+      mk('big', ['big']),
+      mk('s2', ['small']),
+      mk('two mids', ['mid', 'mid']),
+      mk('huge', ['huge']),
+      mk('s3', ['small']),
+      mk('skipped huge', ['huge'], 'not today'),
+      mk('missing', ['nope']),
+    ];
+    // median 100 bytes: big (1000) and huge (5000) are outliers; two mids (300) are not
+    expect(startOrder(cases).map((i) => cases[i]!.name)).toEqual(['huge', 'big', 's1', 's2', 'two mids', 's3', 'skipped huge', 'missing']);
+    // similar cases: spec order
+    expect(startOrder([mk('a', ['small']), mk('b', ['mid']), mk('c', ['small'])])).toEqual([0, 1, 2]);
+    expect(startOrder([])).toEqual([]);
+  });
+
+  it('with two workers a big case starts first; results still come in spec order', async () => {
+    const log = p.path('probe-order.log');
+    p.write('cap/large.scap', 'y'.repeat(100_000));
+    const small = load('specs/many.test.yaml').slice(0, 5);
+    const large: TestCase = { ...small[0]!, name: 'large', request: { ...small[0]!.request, captures: [p.path('cap/large.scap')] } };
+    const cases = [...small, large];
+    const rs = await runCases(cases, { jobs: 2, engine: { module: log }, workerUrl: pathToFileURL(PROBE_WORKER), cwd: p.dir });
+    expect(rs.map((r) => r.case.name)).toEqual(cases.map((c) => c.name));
+    // in spec order, 'large' would be handed out only after three cases were done
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(lines.indexOf('recv large')).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf('recv large')).toBeLessThan(lines.findIndex((l) => l.startsWith('done')));
   });
 
   it('renderStats: one line per worker and the main thread', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getKey, keyText, loadAllTypedWithPositions, loadAllWithPositions, toPlain, YamlSyntaxError, type YMap } from '../../src/yaml/positions.js';
+import { getKey, keyText, loadAllTypedWithPositions, loadAllWithPositions, toPlain, YamlSyntaxError, type YMap, type YNode } from '../../src/yaml/positions.js';
 import { parseYamlWithPositions, type PMap } from '../../src/testing/yaml.js';
 
 const SRC = `# comment
@@ -70,6 +70,37 @@ describe('shared YAML parser with positions', () => {
     }
     expect(err).toBeInstanceOf(YamlSyntaxError);
     expect((err as YamlSyntaxError).mark).toMatchObject({ line: 2, column: 0 });
+  });
+});
+
+describe('lookups and marks', () => {
+  /** Every node with its mark, in tree order. */
+  const nodes = (n: YNode): YNode[] => [n, ...(n.kind === 'seq' ? n.items.flatMap(nodes) : n.kind === 'map' ? n.entries.flatMap((e) => [...nodes(e.key), ...nodes(e.value)]) : [])];
+
+  it('getKey: the first of duplicate keys, in small and in large (indexed) mappings alike', () => {
+    const small = loadAllWithPositions('a: 1\nb: 2\na: 3\n', 'f')[0]!;
+    const large = loadAllWithPositions('a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\na: 7\n~: n\n', 'f')[0]!;
+    expect(getKey(small, 'a')).toMatchObject({ value: '1' });
+    expect(getKey(large, 'a')).toMatchObject({ value: '1', mark: { line: 0, column: 3 } });
+    expect(getKey(large, 'f')).toMatchObject({ value: '6' });
+    expect(getKey(large, '~')).toMatchObject({ value: 'n' });
+    expect(getKey(large, 'g')).toBeUndefined();
+    expect(getKey(large, 'g')).toBeUndefined();
+    expect(getKey(loadAllWithPositions('[a, b]', 'f')[0], 'a')).toBeUndefined();
+  });
+
+  it('every mark agrees with the line and column counted from its offset, whatever order nodes are met in', () => {
+    const src = 'x: &A\n  - one\n  - two\n\n\n\n\n\n\ny: *A\nz: {p: 1,\n  q: [r,\n\n   s]}\n---\n- "t"\n- >\n  folded\n  text\n- end\n';
+    const count = (offset: number) => {
+      const before = src.slice(0, offset);
+      return { line: before.split('\n').length - 1, column: offset - (before.lastIndexOf('\n') + 1) };
+    };
+    const all = loadAllWithPositions(src, 'f').flatMap(nodes);
+    expect(all.length).toBeGreaterThan(15);
+    for (const n of all) expect({ line: n.mark.line, column: n.mark.column }).toEqual(count(n.mark.offset));
+    // a second parse starts its line search afresh
+    const again = loadAllWithPositions(src, 'f').flatMap(nodes);
+    expect(again.map((n) => n.mark)).toEqual(all.map((n) => n.mark));
   });
 });
 

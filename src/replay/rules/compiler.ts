@@ -180,13 +180,97 @@ function toCondPos(p: Position): ConditionPos {
   return { idx: p.offset, line: p.line, col: p.column };
 }
 
-/** Expand all lists in a condition, then parse it (Falco's parse_condition). */
+const DELIM_RUNS = /[ \t\n\r(),=]+/;
+
+/** Every maximal run of non-delimiter characters: the only texts resolveListText can match as a name. */
+function delimitedWords(text: string, into: Set<string>): void {
+  for (const w of text.split(DELIM_RUNS)) if (w !== '') into.add(w);
+}
+
+/** A list name a delimited-word lookup can find: non-empty and free of delimiters. */
+function isPlainName(name: string): boolean {
+  return name !== '' && !DELIM_RUNS.test(name);
+}
+
+/** The words a list's substituted items bring into a condition, worked out once per compiled list. */
+const itemWordsOf = new WeakMap<CompiledList, Set<string>>();
+
+function itemWords(l: CompiledList): Set<string> {
+  let w = itemWordsOf.get(l);
+  if (w === undefined) {
+    w = new Set();
+    for (const item of l.items) delimitedWords(quoteItem(item), w);
+    itemWordsOf.set(l, w);
+  }
+  return w;
+}
+
+/** The compiled lists by plain name with their definition-order index, and the others. */
+interface ListIndex {
+  readonly size: number;
+  readonly byName: Map<string, { readonly at: number; readonly list: CompiledList }>;
+  /** Lists whose names a word lookup cannot find: always searched. */
+  readonly others: readonly { readonly at: number; readonly list: CompiledList }[];
+}
+const listIndexes = new WeakMap<IndexedItems<CompiledList>, ListIndex>();
+
+function listIndex(lists: IndexedItems<CompiledList>): ListIndex {
+  let ix = listIndexes.get(lists);
+  if (ix === undefined || ix.size !== lists.size) {
+    const byName: ListIndex['byName'] = new Map();
+    const others: { at: number; list: CompiledList }[] = [];
+    let at = 0;
+    for (const list of lists) {
+      if (isPlainName(list.name)) byName.set(list.name, { at, list });
+      else others.push({ at, list });
+      at++;
+    }
+    ix = { size: lists.size, byName, others };
+    listIndexes.set(lists, ix);
+  }
+  return ix;
+}
+
+/**
+ * Expand all lists in a condition, then parse it (Falco's parse_condition). Lists are
+ * substituted in definition order on the text, as Falco does. A list can only match where
+ * its name is a whole delimited word of the text, so instead of searching the text for
+ * each of the hundreds of lists of a ruleset, the lists named by the condition's words are
+ * taken, in definition order. Substituted items may name later lists: those join the
+ * queue (a list before the current one is never revisited, as in Falco's single pass).
+ */
 function parseWithLists(condition: string, lists: IndexedItems<CompiledList>, ctx: LoadContext): Expr {
   let text = condition;
-  for (const l of lists) {
+  const ix = listIndex(lists);
+  const queued = new Set<number>();
+  const queue: { at: number; list: CompiledList }[] = [...ix.others];
+  for (const o of ix.others) queued.add(o.at);
+  const enqueue = (words: Iterable<string>, after: number): void => {
+    for (const w of words) {
+      const e = ix.byName.get(w);
+      if (e !== undefined && e.at > after && !queued.has(e.at)) {
+        queued.add(e.at);
+        queue.push(e);
+      }
+    }
+  };
+  const words = new Set<string>();
+  delimitedWords(text, words);
+  enqueue(words, -1);
+  queue.sort((x, y) => x.at - y.at);
+  for (let k = 0; k < queue.length; k++) {
+    const { at, list: l } = queue[k]!;
     const r = resolveListText(text, l.name, l.items);
+    if (!r.used) continue;
+    l.used = true;
     text = r.text;
-    if (r.used) l.used = true;
+    const before = queue.length;
+    enqueue(itemWords(l), at);
+    if (queue.length > before) {
+      // keep the rest of the queue in definition order
+      const rest = queue.splice(k + 1).sort((x, y) => x.at - y.at);
+      queue.push(...rest);
+    }
   }
   try {
     return parseCondition(text, { maxDepth: 1000 });

@@ -96,14 +96,63 @@ function evtNumInvariant(e: BinaryCheck): Invariant {
 /** Thrown for conditions libsinsp's event-code search rejects. */
 export class EventCodeSearchError extends Error {}
 
+/** What visiting an `and`/`or`/`not` subtree leaves behind (see CodeVisitor.visit). */
+interface SubtreeOutcome {
+  readonly codes: Set<number>;
+  readonly hasCodes: boolean;
+  readonly isFieldOrTransformer: boolean;
+}
+
+/**
+ * Outcomes of `and`/`or`/`not` subtrees by node, per resolver, as [outside, inside] a
+ * negation. Rules share their macros' trees (macro substitution inserts the macro's node
+ * itself, and trees are never mutated), so a macro used by many rules is searched once.
+ * Such a subtree's outcome depends only on the node and on the negation flag: each of its
+ * children sets the visitor state it reads before reading it. The code sets are never
+ * mutated once computed (every operation below builds a new set), so sharing them is safe.
+ */
+const subtreeMemo = new WeakMap<EventCodeResolver, WeakMap<Node, [SubtreeOutcome?, SubtreeOutcome?]>>();
+
 class CodeVisitor {
   lastIsEvttypeField = false;
   lastIsFieldOrTransformer = true;
   insideNegation = false;
   lastHasCodes = false;
   lastCodes: Set<number> = new Set();
+  private readonly memo: WeakMap<Node, [SubtreeOutcome?, SubtreeOutcome?]>;
 
-  constructor(private readonly r: EventCodeResolver) {}
+  constructor(private readonly r: EventCodeResolver) {
+    let m = subtreeMemo.get(r);
+    if (m === undefined) {
+      m = new WeakMap();
+      subtreeMemo.set(r, m);
+    }
+    this.memo = m;
+  }
+
+  /** visitNode, through the memo for `and`/`or`/`not` subtrees. */
+  visit(n: Node): void {
+    if (n.kind !== 'and' && n.kind !== 'or' && n.kind !== 'not') {
+      this.visitNode(n);
+      return;
+    }
+    const slot = this.insideNegation ? 1 : 0;
+    let entry = this.memo.get(n);
+    const hit = entry?.[slot];
+    if (hit !== undefined) {
+      this.lastCodes = hit.codes;
+      this.lastHasCodes = hit.hasCodes;
+      this.lastIsFieldOrTransformer = hit.isFieldOrTransformer;
+      this.lastIsEvttypeField = false;
+      return;
+    }
+    this.visitNode(n);
+    if (entry === undefined) {
+      entry = [undefined, undefined];
+      this.memo.set(n, entry);
+    }
+    entry[slot] = { codes: this.lastCodes, hasCodes: this.lastHasCodes, isFieldOrTransformer: this.lastIsFieldOrTransformer };
+  }
 
   /** The resolver's shared set of every code; never mutated (every set operation below builds a new set). */
   private all(): Set<number> {
@@ -111,6 +160,9 @@ class CodeVisitor {
   }
   private inversion(types: Set<number>): Set<number> {
     if (!this.lastHasCodes) return types;
+    // the shared set of every code stands for "all" (never mutated): no copy to build
+    if (types.size === 0) return this.all();
+    if (types === this.all()) return new Set();
     const out = new Set<number>();
     for (const c of this.r.allCodes()) if (!types.has(c)) out.add(c);
     return out;
@@ -137,16 +189,26 @@ class CodeVisitor {
     this.lastIsEvttypeField = false;
   }
   private disjunction(children: readonly Expr[]): void {
+    const all = this.all();
+    let hasAll = false;
     const types = new Set<number>();
     for (const c of children) {
       this.visit(c);
-      for (const t of this.lastCodes) types.add(t);
+      // a child with every code makes the union every code: no need to copy its hundreds
+      if (this.lastCodes === all) hasAll = true;
+      else for (const t of this.lastCodes) types.add(t);
     }
-    this.lastCodes = types;
+    let union = types;
+    if (hasAll) {
+      let inside = true;
+      for (const t of types) if (!all.has(t)) inside = false;
+      union = inside ? all : new Set([...all, ...types]);
+    }
+    this.lastCodes = union;
     this.lastIsEvttypeField = false;
   }
 
-  visit(n: Node): void {
+  private visitNode(n: Node): void {
     switch (n.kind) {
       case 'and':
         if (this.insideNegation) this.disjunction(n.children);

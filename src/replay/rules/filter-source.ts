@@ -6,8 +6,7 @@
  * (`skip-if-unknown-filter` recognises "nonexistent field", "unknown event type",
  * "unknown filter:" and "invalid formatting token").
  */
-import type { Expr, Node, Position } from '../filter/ast.js';
-import { walk } from '../filter/ast.js';
+import type { BinaryCheck, Expr, Node, Position } from '../filter/ast.js';
 import { compileCondition, compileOperand, type Predicate } from '../filter/compile.js';
 import { ConditionError } from '../filter/errors.js';
 import { parseFieldOrTransformer, parseFieldOrTransformerPrefix } from '../filter/parser.js';
@@ -55,11 +54,17 @@ export function filterRuleSource<C = EvalContext>(
   const checkTypes = options.checkEventTypes ?? name === SYSCALL_SOURCE;
   const asyncNames = new Set(options.asyncEventNames ?? []);
 
+  // Per source: subtrees already checked. Rules share their macros' trees (see
+  // SubtreeMemo), so each macro is checked once instead of once per rule using it.
+  const typesChecked: SubtreeMemo<true> = new WeakMap();
+  const warningsOf: SubtreeMemo<readonly CompileWarning[]> = new WeakMap();
+  const isField = (f: string): boolean => registry.lookup(f) !== undefined;
   const checkEventTypes = (ast: Expr): void => {
-    if (checkTypes) checkEventTypeNames(ast, asyncNames);
+    if (checkTypes) checkEventTypeNames(ast, asyncNames, typesChecked);
   };
 
   const { compileToken, compilePrefix } = outputTokenCheckers(registry);
+  const outputChecks = new Map<string, string | undefined>();
 
   return {
     name,
@@ -78,7 +83,7 @@ export function filterRuleSource<C = EvalContext>(
       try {
         const filter = compileCondition(ast, { registry });
         checkEventTypes(ast);
-        return { filter, warnings: valueWarnings(ast, (f) => registry.lookup(f) !== undefined) };
+        return { filter, warnings: valueWarnings(ast, isField, warningsOf) };
       } catch (e) {
         if (e instanceof ConditionError) {
           throw new SourceCompileError(translate(e.detail), { offset: e.offset, line: e.line ?? 1, column: e.column ?? 1 });
@@ -87,7 +92,12 @@ export function filterRuleSource<C = EvalContext>(
       }
     },
     checkOutput(format: string): string | undefined {
-      return checkOutputFormat(format, compileToken, compilePrefix);
+      // The same formats come back for every rule (append_output's extra fields, the
+      // container plugin's suggested fields): the outcome depends only on the text.
+      if (outputChecks.has(format)) return outputChecks.get(format);
+      const r = checkOutputFormat(format, compileToken, compilePrefix);
+      outputChecks.set(format, r);
+      return r;
     },
   };
 }
@@ -121,11 +131,17 @@ export function outputTokenCheckers<C>(registry: FieldRegistry<C>): {
   // Output checks run for every `%token` of every rule: the common case (a known field,
   // possibly with an argument or inside a transformer) is settled with one parse and no
   // exception; anything else takes the slow search, which builds the exact error text.
+  // Tokens that compiled already: outputs repeat the same few dozen fields (%proc.name...).
+  const compiled = new Set<string>();
   const compilePrefix = (rest: string): number | undefined => {
     try {
       const p = parseFieldOrTransformerPrefix(rest);
       if (p === undefined || (p.node.kind === 'field' && registry.lookup(p.node.name) === undefined)) return undefined;
-      compileOperand(p.node, { registry });
+      const token = rest.slice(0, p.end);
+      if (!compiled.has(token)) {
+        compileOperand(p.node, { registry });
+        compiled.add(token);
+      }
       return p.end;
     } catch {
       return undefined; // malformed or not compilable: rare, the slow path explains it
@@ -135,23 +151,43 @@ export function outputTokenCheckers<C>(registry: FieldRegistry<C>): {
 }
 
 /**
+ * Results kept per `and`/`or`/`not` node. Macro substitution inserts a macro's own tree
+ * into every rule that uses it and trees are never mutated, so a check whose outcome
+ * depends only on the subtree can be done once per macro instead of once per rule.
+ */
+export type SubtreeMemo<T> = WeakMap<Node, T>;
+
+function checkTypesIn(n: BinaryCheck, asyncEventNames: ReadonlySet<string>): void {
+  if (n.left.kind !== 'field') return;
+  if (n.left.name !== 'evt.type' && n.left.name !== 'syscall.type') return;
+  const values: { v: string; pos: Position }[] = [];
+  if (n.right.kind === 'value') values.push({ v: n.right.value, pos: n.right.pos });
+  if (n.right.kind === 'list') for (const it of n.right.items) values.push({ v: it.value, pos: it.pos });
+  for (const { v, pos } of values) {
+    if (!eventTypeNames().has(v) && !asyncEventNames.has(v)) {
+      throw new SourceCompileError(`unknown event type ${v}`, pos);
+    }
+  }
+}
+
+/**
  * libsinsp's validation of `evt.type`/`syscall.type` values: an event name, a syscall
  * name, or an async event name a plugin declares. Throws SourceCompileError
- * ("unknown event type X") otherwise.
+ * ("unknown event type X") otherwise, for the first bad value in tree order. With
+ * `checked` (for one set of names), subtrees that passed before are skipped.
  */
-export function checkEventTypeNames(ast: Expr, asyncEventNames: ReadonlySet<string> = new Set()): void {
-  walk(ast as Node, (n) => {
-    if (n.kind !== 'binary' || n.left.kind !== 'field') return;
-    if (n.left.name !== 'evt.type' && n.left.name !== 'syscall.type') return;
-    const values: { v: string; pos: Position }[] = [];
-    if (n.right.kind === 'value') values.push({ v: n.right.value, pos: n.right.pos });
-    if (n.right.kind === 'list') for (const it of n.right.items) values.push({ v: it.value, pos: it.pos });
-    for (const { v, pos } of values) {
-      if (!eventTypeNames().has(v) && !asyncEventNames.has(v)) {
-        throw new SourceCompileError(`unknown event type ${v}`, pos);
-      }
+export function checkEventTypeNames(ast: Expr, asyncEventNames: ReadonlySet<string> = new Set(), checked?: SubtreeMemo<true>): void {
+  const visit = (e: Node): void => {
+    if (e.kind === 'and' || e.kind === 'or' || e.kind === 'not') {
+      if (checked?.has(e)) return;
+      if (e.kind === 'not') visit(e.child);
+      else for (const c of e.children) visit(c);
+      checked?.set(e, true); // reached only when nothing below threw
+      return;
     }
-  });
+    if (e.kind === 'binary') checkTypesIn(e, asyncEventNames);
+  };
+  visit(ast);
 }
 
 const BLANK = /[ \t\n\v\f\r]/;
@@ -173,34 +209,51 @@ function regexWarning(v: string): string | undefined {
   return `regex check with '${v}' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'`;
 }
 
+function binaryWarnings(n: BinaryCheck, isField: (name: string) => boolean, out: CompileWarning[]): void {
+  const values = n.right.kind === 'value' ? [n.right.value] : n.right.kind === 'list' ? n.right.items.map((i) => i.value) : [];
+  for (const v of values) {
+    const pos = n.right.pos;
+    const nospaces = BLANK.test(v) ? v.replace(BLANKS, '') : v;
+    if (n.op === 'regex' && n.modifier === undefined) {
+      const w = regexWarning(v);
+      if (w) out.push({ message: w, pos });
+    }
+    if (nospaces !== '' && isField(nospaces)) {
+      out.push({ message: `'${v}' may be a valid field misused as a const string value`, pos });
+    }
+    if (!nospaces.endsWith(')')) continue; // list values are many; a transformer call ends so
+    for (const t of TRANSFORMERS_WITH_VAL) {
+      if (nospaces.length >= t.length + 2 && nospaces.startsWith(t) && nospaces[t.length] === '(') {
+        out.push({ message: `'${v}' may be a valid field transformer misused as a const string value`, pos });
+      }
+    }
+  }
+}
+
 /**
  * libsinsp's sinsp_filter_compiler value warnings (Falco reports them as
  * LOAD_COMPILE_CONDITION): regexes that simpler operators could replace, and constant
- * values that look like a field or a transformer call (a forgotten `val()`).
+ * values that look like a field or a transformer call (a forgotten `val()`). With `memo`
+ * (for one `isField`), a subtree's warnings are computed once and reused.
  */
-export function valueWarnings(ast: Expr, isField: (name: string) => boolean): CompileWarning[] {
+export function valueWarnings(ast: Expr, isField: (name: string) => boolean, memo?: SubtreeMemo<readonly CompileWarning[]>): CompileWarning[] {
   const out: CompileWarning[] = [];
-  walk(ast as Node, (n) => {
-    if (n.kind !== 'binary') return;
-    const values = n.right.kind === 'value' ? [n.right.value] : n.right.kind === 'list' ? n.right.items.map((i) => i.value) : [];
-    for (const v of values) {
-      const pos = n.right.pos;
-      const nospaces = BLANK.test(v) ? v.replace(BLANKS, '') : v;
-      if (n.op === 'regex' && n.modifier === undefined) {
-        const w = regexWarning(v);
-        if (w) out.push({ message: w, pos });
+  const visit = (e: Node): void => {
+    if (e.kind === 'and' || e.kind === 'or' || e.kind === 'not') {
+      const hit = memo?.get(e);
+      if (hit !== undefined) {
+        for (const w of hit) out.push(w);
+        return;
       }
-      if (nospaces !== '' && isField(nospaces)) {
-        out.push({ message: `'${v}' may be a valid field misused as a const string value`, pos });
-      }
-      if (!nospaces.endsWith(')')) continue; // list values are many; a transformer call ends so
-      for (const t of TRANSFORMERS_WITH_VAL) {
-        if (nospaces.length >= t.length + 2 && nospaces.startsWith(t) && nospaces[t.length] === '(') {
-          out.push({ message: `'${v}' may be a valid field transformer misused as a const string value`, pos });
-        }
-      }
+      const start = out.length;
+      if (e.kind === 'not') visit(e.child);
+      else for (const c of e.children) visit(c);
+      memo?.set(e, out.slice(start));
+      return;
     }
-  });
+    if (e.kind === 'binary') binaryWarnings(e, isField, out);
+  };
+  visit(ast);
   return out;
 }
 
