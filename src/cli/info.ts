@@ -98,21 +98,40 @@ export function registerInfo(program: Command): void {
     .argument('<capture...>', 'capture files (raw, gzip or zstd)')
     .option('--json', 'print one JSON document per capture (an array when several)')
     .addHelpText('after', '\nExamples:\n  falco-scap info trace.scap\n  falco-scap info --json a.scap b.scap.gz')
-    .action(
-      action(async (captures: string[], opts: { json?: boolean }) => {
-        const results: CaptureSummary[] = [];
-        const colors = await stylesFor(process.stdout, opts.json === true);
-        const faults: string[] = [];
-        for (const path of captures) {
-          const s = await summarizeCapture(path);
-          results.push(s);
-          if (!opts.json) await writeOut((results.length > 1 ? '\n' : '') + renderSummary(s, colors));
-          if (s.error) faults.push(s.error);
-        }
-        if (opts.json) await writeOut(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-        // What was decoded before a fault is printed above; the fault itself ends the run with 2.
-        for (const f of faults) process.stderr.write(`falco-scap: ${f}\n`);
-        if (faults.length) process.exitCode = 2;
-      }),
-    );
+    .action(action(runInfo));
+}
+
+/** The `info` command itself: summarises each capture, prints text or JSON, sets the exit code. */
+export async function runInfo(captures: string[], opts: { json?: boolean }): Promise<void> {
+  const results: CaptureSummary[] = [];
+  const colors = await stylesFor(process.stdout, opts.json === true);
+  const faults: string[] = [];
+  for (const path of captures) {
+    const s = await summarizeCapture(path);
+    results.push(s);
+    if (!opts.json) await writeOut((results.length > 1 ? '\n' : '') + renderSummary(s, colors));
+    if (s.error) faults.push(s.error);
+  }
+  if (opts.json) await writeOut(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+  // What was decoded before a fault is printed above; the fault itself ends the run with 2.
+  for (const f of faults) process.stderr.write(`falco-scap: ${f}\n`);
+  if (faults.length) process.exitCode = 2;
+}
+
+/**
+ * The captures of a plain `info [--json] CAPTURE...` command line (the arguments after the
+ * program), or undefined for anything else: help, `--`, another option, an argument that
+ * starts with a dash, no capture. What this accepts, commander parses to the same captures
+ * and options, so main.ts can run it without loading commander.
+ */
+export function plainInfoArgs(args: readonly string[]): { captures: string[]; json: boolean } | undefined {
+  if (args[0] !== 'info') return undefined;
+  const captures: string[] = [];
+  let json = false;
+  for (const a of args.slice(1)) {
+    if (a === '--json') json = true;
+    else if (a.startsWith('-') || a === '') return undefined;
+    else captures.push(a);
+  }
+  return captures.length > 0 ? { captures, json } : undefined;
 }

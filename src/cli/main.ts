@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { configureExits, reportError } from './run.js';
+import type { Command } from 'commander';
+import { reportError } from './run.js';
 import { VERSION } from '../version.js';
 
 type Register = (program: Command) => unknown;
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 
 /** The program with the named command, or with every command (help, unknown commands). */
 export async function buildProgram(only?: string): Promise<Command> {
+  const [{ Command }, { configureExits }] = await Promise.all([import('commander'), import('./run.js')]);
   const program = configureExits(
     new Command('falco-scap')
       .description('Forensics and replay for Falco SCAP captures: inspect, convert and replay captures with Falco rules')
@@ -37,6 +38,17 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
-buildProgram(process.argv[2])
-  .then((program) => program.parseAsync(process.argv))
-  .catch(reportError);
+async function main(argv: string[]): Promise<void> {
+  // `info [--json] CAPTURE...`, the form scripts and benchmarks run, needs no option
+  // parsing: it runs without loading commander, a good part of its start-up. Anything
+  // else (help, other options, other commands) goes through commander.
+  if (argv[2] === 'info') {
+    const info = await import('./info.js');
+    const plain = info.plainInfoArgs(argv.slice(2));
+    if (plain !== undefined) return info.runInfo(plain.captures, { json: plain.json });
+  }
+  const program = await buildProgram(argv[2]);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch(reportError);

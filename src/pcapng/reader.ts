@@ -1,7 +1,8 @@
 import { CaptureError } from '../errors.js';
-import { BLOCK_OVERHEAD, BYTE_ORDER_MAGIC, SHB_BLOCK_TYPE } from './constants.js';
+import * as pcapng from './constants.js';
 import { decodeSectionBody, type Section } from './section.js';
 import type { ByteSource } from './source.js';
+import { wordsAt } from './views.js';
 
 /**
  * Called once per block, synchronously. `buf[start .. start+length)` is the whole block
@@ -22,6 +23,21 @@ export interface BlockReaderOptions {
 }
 
 export const DEFAULT_MAX_BLOCK_LENGTH = 1 << 30;
+
+// Imported bindings are live, so optimized code reads each one through a cell, with a
+// check, at every use; a module-level const is folded into the code instead.
+const SHB_BLOCK_TYPE = pcapng.SHB_BLOCK_TYPE;
+const BYTE_ORDER_MAGIC = pcapng.BYTE_ORDER_MAGIC;
+const BLOCK_OVERHEAD = pcapng.BLOCK_OVERHEAD;
+
+/**
+ * Bytes of a chunk framed per call of the scan loop. V8 collects type feedback for a
+ * function, and so optimizes it, only after a few calls; one call per multi-megabyte chunk
+ * would run the first chunks in unoptimized code and leave the code optimized mid-chunk
+ * without feedback for the end-of-buffer paths, to be thrown away the first time each is
+ * taken. Slices this size cost a few thousand calls on a large capture.
+ */
+const SCAN_SLICE = 64 << 10;
 
 /** Statistics the reader keeps as it goes; valid even after a fault. */
 export interface ReadProgress {
@@ -88,11 +104,17 @@ export class BlockReader {
         }
         if (from >= chunk.length) break;
       }
-      if (from < chunk.length) {
-        const used = this.scan(chunk, from, chunk.length, streamOffset, visit);
+      // The rest of the chunk, in slices (see SCAN_SLICE); a block longer than a slice is
+      // scanned with the whole rest of the chunk.
+      while (from < chunk.length) {
+        const stop = Math.min(chunk.length, from + SCAN_SLICE);
+        let used = this.scan(chunk, from, stop, streamOffset, visit);
+        if (used === 0 && stop < chunk.length) used = this.scan(chunk, from, chunk.length, streamOffset, visit);
+        if (used === 0) break;
         streamOffset += used;
-        if (from + used < chunk.length) carry = Buffer.from(chunk.subarray(from + used));
+        from += used;
       }
+      if (from < chunk.length) carry = Buffer.from(chunk.subarray(from));
       if (afterChunk) await afterChunk();
     }
     if (!sawAny) this.fail(undefined, 'empty file: not a SCAP capture');
@@ -128,12 +150,44 @@ export class BlockReader {
   private scan(buf: Buffer, from: number, end: number, baseOffset: number, visit: BlockVisitor): number {
     let p = from;
     const progress = this.progress;
+    const maxBlockLength = this.maxBlockLength;
     let blocks = 0;
+    // Blocks are whole multiples of 4 bytes, so when the first one sits on a 4-byte
+    // boundary of memory every block after it does too, and a little-endian section's
+    // type, length and trailer can be read as single aligned words (one load each instead
+    // of four byte loads and the arithmetic joining them). File chunks always start
+    // aligned; a carried block or a caller's odd sub-buffer may not, and takes the
+    // byte-wise path below, which accepts and rejects exactly the same blocks.
+    const words = wordsAt(buf, from, end);
     // On a fault (here or thrown by the visitor) progress still ends at the last whole
     // block delivered, which is what callers report as decoded before the fault.
     try {
       while (end - p >= 8) {
         const section = this.section;
+        if (words !== undefined && section !== undefined && section.littleEndian && words[(p - from) >> 2] !== SHB_BLOCK_TYPE) {
+          // Hot path: the blocks of a little-endian section, up to the next section header.
+          let w = (p - from) >> 2;
+          const wend = (end - from) >> 2;
+          let incomplete = false;
+          do {
+            const at = from + w * 4;
+            const length = words[w + 1]!;
+            if (length < BLOCK_OVERHEAD || (length & 3) !== 0 || length > maxBlockLength || length > end - at) {
+              // Throws for a bad length (negative words are lengths of 2 GiB and more, named
+              // unsigned); a good one that runs past this buffer waits for more bytes.
+              this.checkLength(baseOffset + at - from, length >>> 0);
+              incomplete = true;
+              break;
+            }
+            if (words[w + (length >> 2) - 1] !== length) this.checkTrailer(buf, at, length, baseOffset + at - from, true);
+            visit(words[w]! >>> 0, buf, at, length, baseOffset + at - from, section);
+            w += length >> 2;
+            p = at + length;
+            blocks++;
+          } while (wend - w >= 2 && words[w] !== SHB_BLOCK_TYPE);
+          if (incomplete) break;
+          continue;
+        }
         const first = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 16777216;
         if (section !== undefined && first !== SHB_BLOCK_TYPE && section.littleEndian) {
           // Hot path: a block of a little-endian section, read with plain byte arithmetic.

@@ -1,3 +1,4 @@
+import { halvesOf } from '../pcapng/views.js';
 import type { EventBlockLayout } from './block-types.js';
 
 /** Size of the current event header: ts(8) tid(8) len(4) type(2) nparams(4). */
@@ -161,7 +162,46 @@ export class EventView {
     const hdr = (this.hdr = bodyStart + prefix);
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
-      // Hot path (every current capture): plain byte arithmetic instead of method calls.
+      let halves = this.halves;
+      if (buf !== this.halvesBuf) {
+        this.halvesBuf = buf;
+        halves = this.halves = halvesOf(buf);
+      }
+      if (halves !== undefined && (hdr & 1) === 0) {
+        // Hot path (every current capture read from a file): every header field and
+        // parameter length is a whole 16-bit unit, one typed-array load each.
+        const b = bodyStart >> 1;
+        const h = hdr >> 1;
+        this.cpu = halves[b]!;
+        this.blockFlags = hasFlags ? halves[b + 1]! + halves[b + 2]! * 65536 : 0;
+        const type = (this.type = halves[h + 10]!);
+        const len = halves[h + 8]! + halves[h + 9]! * 65536;
+        const nparams = halves[h + 11]! + halves[h + 12]! * 65536;
+        const lenSize = (this.lenSize = this.lengthWidth(type, framing));
+        this.v1 = false;
+        if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
+        if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+        if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+        this.nparams = nparams;
+        this.lensStart = hdr + EVENT_HEADER_V2;
+        this.len = len;
+        if (lenSize === 2) {
+          let offs = this.offsets;
+          if (offs.length < nparams + 1) offs = this.offsets = new Int32Array(Math.max(nparams + 1, offs.length * 2));
+          let p = hdr + EVENT_HEADER_V2 + nparams * 2;
+          for (let i = 0, l = h + 13; i < nparams; i++, l++) {
+            offs[i] = p;
+            p += halves[l]!;
+          }
+          offs[nparams] = p;
+          if (p <= hdr + len) {
+            this.located = nparams;
+            return undefined;
+          }
+        }
+        return this.checkLengths();
+      }
+      // Plain byte arithmetic instead of method calls (an odd-aligned buffer).
       this.cpu = buf[bodyStart]! | (buf[bodyStart + 1]! << 8);
       this.blockFlags = hasFlags ? (buf[bodyStart + 2]! | (buf[bodyStart + 3]! << 8) | (buf[bodyStart + 4]! << 16)) + buf[bodyStart + 5]! * 16777216 : 0;
       const type = (this.type = buf[hdr + 20]! | (buf[hdr + 21]! << 8));
@@ -229,6 +269,11 @@ export class EventView {
     }
     return `cannot work out the parameter count of a V1 event (type ${type}, length ${len})`;
   }
+
+  // 16-bit view of the buffer the last event came in: readers recycle a few chunk
+  // buffers, so it is rebuilt about once per chunk.
+  private halvesBuf: Buffer | undefined = undefined;
+  private halves: Uint16Array | undefined = undefined;
 
   // Parameter-length width per event code for the last framing seen (0 = not looked up
   // yet): one array read per event instead of a call into the event table.

@@ -58,6 +58,12 @@ const STATE_TYPES: ReadonlySet<number> = new Set<number>([
 
 const EV_V2_LAYOUT = eventBlockLayout(BlockType.EV_V2)!;
 
+// Module-level copies of imported values the per-block step compares against: optimized
+// code folds a module's own const, where it reads an import through a cell at every use.
+const EV_V2 = BlockType.EV_V2;
+const SHB = BlockType.SHB;
+const EVENT_MAX = PPM_EVENT_MAX;
+
 function unknownType(type: number): string {
   return `unknown event type ${type} (the event table ends at ${PPM_EVENT_MAX - 1})`;
 }
@@ -105,20 +111,20 @@ export class ScapReader {
         lastSection = section;
         onSection?.(section);
       }
-      const layout = type === BlockType.EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
+      const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout !== undefined) {
         const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);
         if (err !== undefined) {
-          const unknown = strict && view.type >= PPM_EVENT_MAX;
+          const unknown = strict && view.type >= EVENT_MAX;
           throw new CaptureError(name, offset, unknown ? unknownType(view.type) : err);
         }
-        if (strict && view.type >= PPM_EVENT_MAX) {
+        if (strict && view.type >= EVENT_MAX) {
           throw new CaptureError(name, offset, unknownType(view.type));
         }
         onEvent?.(view);
         return;
       }
-      if (type === BlockType.SHB) return;
+      if (type === SHB) return;
       onBlock?.({ type, buf, start, length, offset, section });
     });
   }
@@ -136,14 +142,14 @@ export class ScapReader {
     const view = this.view;
     const name = this.source.name;
     return (type, buf, start, length, offset, section) => {
-      const layout = type === BlockType.EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
+      const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout === undefined) return false;
       const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);
       if (err !== undefined) {
-        const unknown = strict && view.type >= PPM_EVENT_MAX;
+        const unknown = strict && view.type >= EVENT_MAX;
         throw new CaptureError(name, offset, unknown ? unknownType(view.type) : err);
       }
-      if (strict && view.type >= PPM_EVENT_MAX) {
+      if (strict && view.type >= EVENT_MAX) {
         throw new CaptureError(name, offset, unknownType(view.type));
       }
       return true;

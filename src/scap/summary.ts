@@ -1,7 +1,8 @@
 import { isInputError } from '../errors.js';
 import { sectionTextOptions, type Section } from '../pcapng/section.js';
-import { openByteSource, type Compression } from '../pcapng/source.js';
+import { openByteSource, type ByteSource, type Compression } from '../pcapng/source.js';
 import { SHB_BLOCK_TYPE } from '../pcapng/constants.js';
+import { halvesOf } from '../pcapng/views.js';
 import { BlockType, blockTypeName } from './block-types.js';
 import { decodeStateBlock, type StateBlock } from './blocks/index.js';
 import { EVENT_FRAMING, PPM_EVENT_MAX, eventInfo } from './event-table.js';
@@ -48,13 +49,27 @@ const FAST_TYPES: Uint8Array = (() => {
   return ok;
 })();
 
+/**
+ * The EV_V2 block code, as a module-level const: the counting loop compares every block
+ * with it, and optimized code folds a const where it reads an imported object's field.
+ */
+const EV_V2 = BlockType.EV_V2;
+
 /** Block body prefix of an EV_V2 block (the CPU id) and the V2 event header size. */
 const EV_V2_PREFIX = 2;
 const EVENT_HEADER_V2 = 26;
 
 /** Reads a whole capture and summarises it; on a fault, returns what it decoded so far with `error` set. */
 export async function summarizeCapture(path: string): Promise<CaptureSummary> {
-  const source = await openByteSource(path);
+  return summarizeSource(await openByteSource(path));
+}
+
+/**
+ * Summarises the capture in `source` (a file, or bytes in memory), as summarizeCapture
+ * does; `file` in the result is the source's name. Closes the source.
+ */
+export async function summarizeSource(source: ByteSource): Promise<CaptureSummary> {
+  const path = source.name;
   // The last timestamp is read once per chunk from the chunk's last event: reading it per
   // event would dominate the loop, and the chunk's buffer may be recycled after it.
   let countAtLastChunk = 0;
@@ -62,6 +77,7 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   let lastHdr = 0;
   let lastLe = true;
   const readLastTs = () => {
+    foldHot();
     // Only when this chunk had events: otherwise lastBuf may be a recycled buffer.
     if (total === countAtLastChunk || lastBuf === undefined) return;
     countAtLastChunk = total;
@@ -70,7 +86,8 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   };
   const reader: ScapReader = new ScapReader(source, { afterChunk: readLastTs });
   const blockCounts = new Map<number, number>();
-  const typeCounts = new Uint32Array(65536);
+  // Codes outside the event table never get counted: the reader rejects them (strict).
+  const typeCounts = new Uint32Array(PPM_EVENT_MAX);
   const sections: Section[] = [];
   const state = { threads: 0, processes: 0, fds: 0, users: 0, groups: 0, interfaces: 0 };
   let machine: CaptureSummary['machine'];
@@ -90,62 +107,118 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   const loadEvent = reader.eventLoader();
   let lastSection: Section | undefined;
   const fast = FAST_TYPES;
+  // The counting fast path below reads the chunk the last block came in as 16-bit units
+  // (the file reader recycles a few chunk buffers, so the view is rebuilt about once per
+  // chunk). It takes a block only from `hotBuf`, which visitBlock sets to that chunk once
+  // what the fast path skips is done (the section is known and little-endian, an EV_V2 run
+  // is open, the first timestamp is taken) and clears on any other block; a new section
+  // begins with a header block, which visitBlock sees.
+  let viewBuf: Buffer | undefined;
+  let halves: Uint16Array = new Uint16Array(0);
+  let hotBuf: Buffer | undefined;
+  // The fast path's events since the last fold, and where the last of them starts in
+  // viewBuf: it bumps two numbers per event, and foldHot() brings the totals, the run and
+  // the last event up to date before anything reads them.
+  let hotCount = 0;
+  let lastHot = 0;
+  function foldHot(): void {
+    if (hotCount === 0) return;
+    total += hotCount;
+    runLength += hotCount;
+    hotCount = 0;
+    lastBuf = viewBuf;
+    lastHdr = lastHot + 8 + EV_V2_PREFIX;
+    lastLe = true;
+  }
+  // Every block the fast path does not take, including the first of each chunk.
+  const visitBlock = (type: number, buf: Buffer, start: number, length: number, offset: number, section: Section): void => {
+    foldHot();
+    if (section !== lastSection) {
+      lastSection = section;
+      sections.push(section);
+      blockCounts.set(SHB_BLOCK_TYPE, (blockCounts.get(SHB_BLOCK_TYPE) ?? 0) + 1);
+    }
+    if (buf !== viewBuf) {
+      const h = halvesOf(buf);
+      viewBuf = h === undefined ? undefined : buf;
+      if (h !== undefined) halves = h;
+    }
+    hotBuf = undefined;
+    if (type === EV_V2 && section.littleEndian && length >= 12 + EV_V2_PREFIX + EVENT_HEADER_V2) {
+      const hdr = start + 8 + EV_V2_PREFIX;
+      const code = buf[hdr + 20]! | (buf[hdr + 21]! << 8);
+      const len = (buf[hdr + 16]! | (buf[hdr + 17]! << 8) | (buf[hdr + 18]! << 16)) + buf[hdr + 19]! * 16777216;
+      const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
+      if (fast[code] === 1 && EVENT_HEADER_V2 + nparams * 2 <= len && len <= length - 12 - EV_V2_PREFIX) {
+        let l = hdr + EVENT_HEADER_V2;
+        let end = l + nparams * 2;
+        for (let i = 0; i < nparams; i++, l += 2) end += buf[l]! | (buf[l + 1]! << 8);
+        if (end <= hdr + len) {
+          if (total === 0) first = buf.readBigUInt64LE(hdr);
+          total++;
+          typeCounts[code]!++;
+          lastBuf = buf;
+          lastHdr = hdr;
+          lastLe = true;
+          if (runType !== EV_V2) {
+            flushRun();
+            runType = EV_V2;
+          }
+          runLength++;
+          hotBuf = viewBuf;
+          return;
+        }
+      }
+    }
+    if (loadEvent(type, buf, start, length, offset, section)) {
+      if (total === 0) first = view.ts;
+      total++;
+      typeCounts[view.type]!++;
+      lastBuf = view.buf;
+      lastHdr = view.hdr;
+      lastLe = view.le;
+      // Event blocks come in long runs of one type: count runs, not map updates per event.
+      if (type !== runType) {
+        flushRun();
+        runType = type;
+      }
+      runLength++;
+      return;
+    }
+    if (type === SHB_BLOCK_TYPE) return;
+    blockCounts.set(type, (blockCounts.get(type) ?? 0) + 1);
+    const decoded = decodeStateBlock(type, buf, start, length, section.littleEndian, { file: path, offset });
+    if (decoded) countState(decoded);
+  };
   try {
     // Framing and counting only: the common block (EV_V2, little-endian, a known event with
     // 2-byte parameter lengths) is checked and counted in place, with the same checks as
     // EventView.load; every other block, and any event that fails a check, goes through
     // the reader's own loader, which accepts exactly what read() accepts and words the
-    // fault the same way.
+    // fault the same way. The step per block is kept small so that the block reader's
+    // loop can take it in whole; the rest is in visitBlock.
     await reader.blocks.read((type, buf, start, length, offset, section) => {
-      if (section !== lastSection) {
-        lastSection = section;
-        sections.push(section);
-        blockCounts.set(SHB_BLOCK_TYPE, (blockCounts.get(SHB_BLOCK_TYPE) ?? 0) + 1);
-      }
-      if (type === BlockType.EV_V2 && section.littleEndian && length >= 12 + EV_V2_PREFIX + EVENT_HEADER_V2) {
-        const hdr = start + 8 + EV_V2_PREFIX;
-        const code = buf[hdr + 20]! | (buf[hdr + 21]! << 8);
-        const len = (buf[hdr + 16]! | (buf[hdr + 17]! << 8) | (buf[hdr + 18]! << 16)) + buf[hdr + 19]! * 16777216;
-        const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
-        if (fast[code] === 1 && len >= EVENT_HEADER_V2 && len <= length - 12 - EV_V2_PREFIX && EVENT_HEADER_V2 + nparams * 2 <= len) {
-          let l = hdr + EVENT_HEADER_V2;
-          let p = l + nparams * 2;
-          for (let i = 0; i < nparams; i++, l += 2) p += buf[l]! | (buf[l + 1]! << 8);
-          if (p <= hdr + len) {
-            if (total === 0) first = buf.readBigUInt64LE(hdr);
-            total++;
+      if (buf === hotBuf && type === EV_V2 && (start & 1) === 0 && length >= 12 + EV_V2_PREFIX + EVENT_HEADER_V2) {
+        // From an even block start every 16-bit field is a whole unit: the header at
+        // unit h (start + 10), its length, type and nparams at units h + 8, h + 10 and
+        // h + 11, the parameter lengths from unit h + 13.
+        const u = halves; // a local: the loop below then reads it without re-checking
+        const h = (start + 8 + EV_V2_PREFIX) >> 1;
+        const len = u[h + 8]! + u[h + 9]! * 65536;
+        const code = u[h + 10]!;
+        const nparams = u[h + 11]! + u[h + 12]! * 65536;
+        if (fast[code] === 1 && EVENT_HEADER_V2 + nparams * 2 <= len && len <= length - 12 - EV_V2_PREFIX) {
+          let end = 2 * h + EVENT_HEADER_V2 + nparams * 2;
+          for (let i = h + 13, stop = i + nparams; i < stop; i++) end += u[i]!;
+          if (end <= 2 * h + len) {
             typeCounts[code]!++;
-            lastBuf = buf;
-            lastHdr = hdr;
-            lastLe = true;
-            if (runType !== BlockType.EV_V2) {
-              flushRun();
-              runType = BlockType.EV_V2;
-            }
-            runLength++;
+            hotCount++;
+            lastHot = start;
             return;
           }
         }
       }
-      if (loadEvent(type, buf, start, length, offset, section)) {
-        if (total === 0) first = view.ts;
-        total++;
-        typeCounts[view.type]!++;
-        lastBuf = view.buf;
-        lastHdr = view.hdr;
-        lastLe = view.le;
-        // Event blocks come in long runs of one type: count runs, not map updates per event.
-        if (type !== runType) {
-          flushRun();
-          runType = type;
-        }
-        runLength++;
-        return;
-      }
-      if (type === SHB_BLOCK_TYPE) return;
-      blockCounts.set(type, (blockCounts.get(type) ?? 0) + 1);
-      const decoded = decodeStateBlock(type, buf, start, length, section.littleEndian, { file: path, offset });
-      if (decoded) countState(decoded);
+      visitBlock(type, buf, start, length, offset, section);
     });
   } catch (e) {
     if (!isInputError(e)) throw e;
@@ -154,6 +227,7 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
     // (the file reader reuses a buffer only once the next chunk is asked for).
     readLastTs();
   } finally {
+    foldHot();
     flushRun();
     await source.close();
   }

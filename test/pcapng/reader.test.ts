@@ -5,23 +5,9 @@ import { BlockReader } from '../../src/pcapng/reader.js';
 import { bufferByteSource, detectCompression } from '../../src/pcapng/source.js';
 import { encodeSectionBody } from '../../src/pcapng/section.js';
 import { CaptureError } from '../../src/errors.js';
+import { pcapngBlock } from '../helpers/pcapng-block.js';
 
-function block(type: number, body: Buffer, le = true): Buffer {
-  const pad = (4 - (body.length % 4)) % 4;
-  const total = 12 + body.length + pad;
-  const out = Buffer.alloc(total);
-  if (le) {
-    out.writeUInt32LE(type, 0);
-    out.writeUInt32LE(total, 4);
-    out.writeUInt32LE(total, total - 4);
-  } else {
-    out.writeUInt32BE(type, 0);
-    out.writeUInt32BE(total, 4);
-    out.writeUInt32BE(total, total - 4);
-  }
-  body.copy(out, 8);
-  return out;
-}
+const block = pcapngBlock;
 
 function shb(le = true, minor = 2, options: { code: number; value: Buffer }[] = []): Buffer {
   if (le) return block(0x0a0d0d0a, encodeSectionBody(1, minor, options));
@@ -147,5 +133,76 @@ describe('BlockReader', () => {
     const before = process.memoryUsage().rss;
     expect(await failure(gzipSync(huge))).toMatch(/offset 28: truncated: block claims 1073741820 bytes but only \d+ remain/);
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  /** `data` copied into fresh memory starting `shift` bytes past a word boundary. */
+  function shifted(data: Buffer, shift: number): Buffer {
+    const out = Buffer.from(new ArrayBuffer(data.length + 8), shift, data.length);
+    data.copy(out);
+    return out;
+  }
+
+  /** Everything the visitor sees, with the block bytes themselves. */
+  async function trace(data: Buffer, chunk: number): Promise<{ seen: string[]; fault?: string; progress: unknown }> {
+    const reader = new BlockReader(bufferByteSource('mem.scap', data, chunk));
+    const seen: string[] = [];
+    let fault: string | undefined;
+    try {
+      await reader.read((type, buf, start, length, offset, section) => {
+        seen.push(`${type}@${offset}+${length} ${section.littleEndian ? 'le' : 'be'} ${buf.subarray(start, start + length).toString('hex')}`);
+      });
+    } catch (e) {
+      expect(e).toBeInstanceOf(CaptureError);
+      fault = (e as Error).message;
+    }
+    return { seen, progress: { ...reader.progress }, ...(fault !== undefined ? { fault } : {}) };
+  }
+
+  // Blocks in little- and big-endian sections, of odd body sizes, and blocks longer than the
+  // reader's 64 KiB scan slice, so that slices and chunks end inside blocks.
+  const mixed = Buffer.concat([
+    shb(),
+    block(0x201, Buffer.alloc(21, 1)),
+    ...Array.from({ length: 3000 }, (_, i) => block(0x216, Buffer.alloc(20 + (i % 37), i & 0xff))),
+    block(0x216, Buffer.alloc(100_000, 5)),
+    block(0x216, Buffer.alloc(65_536 - 12, 6)),
+    shb(false, 1),
+    block(0x216, Buffer.alloc(30, 7), false),
+    block(0x216, Buffer.alloc(70_000, 8), false),
+    shb(),
+    ...Array.from({ length: 500 }, (_, i) => block(0x216, Buffer.alloc(40 + (i % 5), 9))),
+  ]);
+
+  it('frames the same blocks whatever the memory alignment, chunk size or slice boundaries (word-wise and byte-wise paths)', async () => {
+    const want = await trace(mixed, 1 << 20);
+    expect(want.fault).toBeUndefined();
+    expect(want.seen).toHaveLength(3000 + 500 + 8);
+    for (const shift of [0, 1, 2, 3]) {
+      for (const chunk of [2 << 20, 1 << 16, 4096, 999, 13]) {
+        expect(await trace(shifted(mixed, shift), chunk), `shift ${shift}, chunk ${chunk}`).toEqual(want);
+      }
+    }
+  });
+
+  it('words every framing fault the same whatever the alignment or chunk size', async () => {
+    const first = 28 + 36; // the first 0x216 block, after the SHB and the 0x201 block
+    const corruptions: [string, (b: Buffer) => void, RegExp][] = [
+      ['short length', (b) => b.writeUInt32LE(8, first + 4), /offset 64: length 8 is shorter than a block header/],
+      ['odd length', (b) => b.writeUInt32LE(34, first + 4), /offset 64: length 34 is not a multiple of 4/],
+      ['length of 4 GiB', (b) => b.writeUInt32LE(0xfffffffc, first + 4), /offset 64: length 4294967292 exceeds the 1073741824-byte block limit/],
+      ['trailer', (b) => b.writeUInt32LE(77, first + 28), /offset 64: trailing length 77 does not match block length 32/],
+      ['truncated', () => undefined, /truncated: block claims/],
+    ];
+    for (const [what, corrupt, message] of corruptions) {
+      const bad = Buffer.from(what === 'truncated' ? mixed.subarray(0, mixed.length - 6) : mixed);
+      corrupt(bad);
+      const want = await trace(bad, 1 << 20);
+      expect(want.fault, what).toMatch(message);
+      for (const shift of [0, 1, 2, 3]) {
+        for (const chunk of [2 << 20, 4096, 999]) {
+          expect(await trace(shifted(bad, shift), chunk), `${what}, shift ${shift}, chunk ${chunk}`).toEqual(want);
+        }
+      }
+    }
   });
 });

@@ -3,7 +3,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { summarizeCapture, type CaptureSummary } from '../../src/scap/summary.js';
+import { summarizeCapture, summarizeSource, type CaptureSummary } from '../../src/scap/summary.js';
+import { bufferByteSource } from '../../src/pcapng/source.js';
 import { ScapReader } from '../../src/scap/reader.js';
 import { blockTypeName, BlockType } from '../../src/scap/block-types.js';
 import { EVENT_FRAMING, PPM_EVENT_MAX } from '../../src/scap/event-table.js';
@@ -11,6 +12,8 @@ import { encodeSectionBody } from '../../src/pcapng/section.js';
 import { isInputError } from '../../src/errors.js';
 import { hasShared, sharedCaptures, skipNote } from '../helpers/shared.js';
 import { runCli } from '../helpers/cli.js';
+import { plainInfoArgs } from '../../src/cli/info.js';
+import { pcapngBlock } from '../helpers/pcapng-block.js';
 
 if (!hasShared) skipNote('fast-path summary against the generic reader on shared captures', '../shared/captures');
 
@@ -68,17 +71,7 @@ function comparable(s: CaptureSummary): Awaited<ReturnType<typeof reference>> {
   };
 }
 
-function block(type: number, body: Buffer, le = true): Buffer {
-  const pad = (4 - (body.length % 4)) % 4;
-  const total = 12 + body.length + pad;
-  const out = Buffer.alloc(total);
-  const w = (v: number, at: number) => (le ? out.writeUInt32LE(v, at) : out.writeUInt32BE(v, at));
-  w(type, 0);
-  w(total, 4);
-  w(total, total - 4);
-  body.copy(out, 8);
-  return out;
-}
+const block = pcapngBlock;
 
 /** An EV_V2 (or EV_V2_LARGE) block holding one event with the given parameters. */
 function event(code: number, ts: bigint, params: Buffer[], opts: { le?: boolean; blockType?: number; lenSize?: 2 | 4 } = {}): Buffer {
@@ -263,4 +256,66 @@ describe('summarizeCapture counting fast path', () => {
     expect(faults).toBeGreaterThan(40);
   }, 120_000);
 
+  it('gives the same summary from memory at every byte alignment and chunk size (16-bit and byte-wise paths)', async () => {
+    // Events of every parameter count the fast path sees, a large-payload event, a
+    // big-endian section and back, a state block, then a fault near the end.
+    const evs: Buffer[] = [];
+    for (let i = 0; i < 6000; i++) evs.push(event(6 + (i % 4) * 2, 5_000n + BigInt(i), Array.from({ length: i % 7 }, (_, k) => Buffer.alloc((i + k) % 23, k))));
+    const good = Buffer.concat([
+      shb,
+      block(BlockType.UL_V2, Buffer.alloc(0)),
+      ...evs.slice(0, 3000),
+      event(LARGE, 9_000n, [Buffer.alloc(100, 1)]),
+      beShb(),
+      event(2, 9_001n, [p8], { le: false }),
+      shb,
+      ...evs.slice(3000),
+    ]);
+    const bad = Buffer.concat([good, (() => {
+      const b = event(2, 9_999n, [p8, p8]);
+      b.writeUInt16LE(500, 10 + 26 + 2); // the second parameter runs past the event
+      return b;
+    })()]);
+    for (const [name, data] of [
+      ['aligned.scap', good],
+      ['fault.scap', bad],
+    ] as const) {
+      const f = write(name, data);
+      const want = await summarizeCapture(f);
+      expect(want.error === undefined, name).toBe(name === 'aligned.scap');
+      expect(comparable(want), name).toEqual(await reference(f));
+      for (const shift of [0, 1, 2, 3]) {
+        const mem = Buffer.from(new ArrayBuffer(data.length + 8), shift, data.length);
+        data.copy(mem);
+        for (const chunk of [2 << 20, 65_536, 1000, 333]) {
+          const got = await summarizeSource(bufferByteSource(f, mem, chunk));
+          expect({ ...got, format: { ...got.format, fileBytes: want.format.fileBytes } }, `${name}, shift ${shift}, chunk ${chunk}`).toEqual(want);
+        }
+      }
+    }
+  }, 60_000);
+
+  it('plain `info [--json] CAPTURE...` runs without commander and prints exactly what the commander path prints', async () => {
+    expect(plainInfoArgs(['info', 'a.scap'])).toEqual({ captures: ['a.scap'], json: false });
+    expect(plainInfoArgs(['info', '--json', 'a.scap', 'b.scap.gz'])).toEqual({ captures: ['a.scap', 'b.scap.gz'], json: true });
+    expect(plainInfoArgs(['info', 'a.scap', '--json'])).toEqual({ captures: ['a.scap'], json: true });
+    for (const args of [['info'], ['info', '--json'], ['info', '--help'], ['info', '-h', 'a'], ['info', '--', 'a'], ['info', '-'], ['info', 'a', '--jsn'], ['info', ''], ['convert', 'a', 'b'], []]) {
+      expect(plainInfoArgs(args), args.join(' ')).toBeUndefined();
+    }
+    // `--` sends the same command line through commander.
+    const good = event(2, 1000n, [p8]);
+    const bad = Buffer.from(good);
+    bad.writeUInt16LE(9999, 10 + 20);
+    const ok = write('plain-ok.scap', Buffer.concat([shb, good, good]));
+    const faulty = write('plain-bad.scap', Buffer.concat([shb, good, bad]));
+    const missing = join(dir, 'no-such.scap');
+    for (const files of [[ok], [ok, faulty], [missing], [faulty, ok]]) {
+      for (const json of [[], ['--json']]) {
+        const plain = await runCli(['info', ...json, ...files]);
+        const viaCommander = await runCli(['info', ...json, '--', ...files]);
+        expect(plain, `${json.join('')} ${files.join(' ')}`).toEqual(viaCommander);
+        expect(plain.code).toBe(files.length === 1 && files[0] === ok ? 0 : 2);
+      }
+    }
+  }, 60_000);
 });
