@@ -4,7 +4,9 @@
 # thread/fd state and filtered), side by side with hyperfine, plus peak RSS (/usr/bin/time).
 #   bench/make-captures.sh && bench/inspect.sh
 # BENCH_DIR (default /tmp/falco-scap-bench), RUNS (default 5), CPU_PROFILE=1 to also write
-# a V8 CPU profile of one falco-scap run to $BENCH_DIR/inspect-prof/.
+# a V8 CPU profile of one falco-scap run to $BENCH_DIR/inspect-prof/. ROUNDS=N adds N
+# interleaved rounds (falco-scap, sysdig, falco-scap, ...) timed with /usr/bin/time and
+# their per-round ratios, which hold up better than hyperfine's blocks on a busy machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
@@ -25,6 +27,22 @@ for f in ${BENCH_FILES:-bench-5m.scap}; do
     console.log(`wall min:    falco-scap ${f(a.wmin)} s, sysdig ${f(b.wmin)} s, ratio ${(a.wmin / b.wmin).toFixed(2)}`);
     console.log(`user mean:   falco-scap ${f(a.user)} s, sysdig ${f(b.user)} s, ratio ${(a.user / b.user).toFixed(2)}`);
   ' "$dir/inspect-$f.json"
+  if [ "${ROUNDS:-0}" -gt 0 ]; then
+    rounds=$(mktemp)
+    for _ in $(seq "$ROUNDS"); do
+      a=$(/usr/bin/time -f '%e %U' $cli inspect "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)
+      b=$(/usr/bin/time -f '%e %U' sysdig -r "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)
+      echo "$a $b" >>"$rounds"
+    done
+    node -e '
+      const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" ").map(Number));
+      const med = (xs) => { const s = [...xs].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+      const f = (v) => v.toFixed(3);
+      console.log(`${rows.length} interleaved rounds: wall median falco-scap ${f(med(rows.map((r) => r[0])))} s, sysdig ${f(med(rows.map((r) => r[2])))} s; ` +
+        `per-round ratio median wall ${med(rows.map((r) => r[0] / r[2])).toFixed(2)}, user ${med(rows.map((r) => r[1] / r[3])).toFixed(2)}`);
+    ' "$rounds"
+    rm -f "$rounds"
+  fi
   ours=$(/usr/bin/time -f %M $cli inspect "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)
   theirs=$(/usr/bin/time -f %M sysdig -r "$dir/$f" "$filter" 2>&1 >/dev/null | tail -1)
   echo "peak RSS: falco-scap $ours KB, sysdig $theirs KB"

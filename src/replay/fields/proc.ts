@@ -302,7 +302,8 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'proc.exepath', 'charbuf', 'Full path of the executable of the process.', onThread((t) => t.exepath)),
   field(C, 'proc.pexepath', 'charbuf', 'proc.exepath of the parent process.', onThread((t, ctx) => parentOf(ctx, t)?.exepath)),
   ancestorField('proc.aexepath', 'charbuf', 'proc.exepath of an ancestor (proc.aexepath[1] = parent); without an index, any ancestor.', (a) => a.exepath),
-  field(C, 'proc.name', 'charbuf', 'Name of the executable of the process (its comm, truncated to 15 characters by the kernel).', onThread((t) => t.comm)),
+  // Read in place rather than through onThread: proc.name is the field filters test most.
+  field(C, 'proc.name', 'charbuf', 'Name of the executable of the process (its comm, truncated to 15 characters by the kernel).', (ctx) => ctx.thread?.comm),
   field(C, 'proc.pname', 'charbuf', 'proc.name of the parent process.', onThread((t, ctx) => namedParentOf(ctx, t)?.comm)),
   ancestorField('proc.aname', 'charbuf', 'proc.name of an ancestor (proc.aname[1] = parent); without an index, any ancestor.', (a) => a.comm),
   argField(

@@ -579,7 +579,15 @@ class Compiler<C> {
       const m = compilePmatch(raws);
       test = (v) => m(String(v));
     } else {
-      test = constantTest(op, consts[0]!);
+      const c = consts[0]!;
+      // The commonest check (`proc.name=cat`) in one closure: for a single-valued field,
+      // no value (undefined) and a list never equal a string constant, so the value can
+      // be compared directly.
+      if (left.mode === 'single' && op === '=' && c.k === 'str') {
+        const k = c.v;
+        return (ctx) => ex(ctx) === k;
+      }
+      test = constantTest(op, c);
     }
     return this.lift(ex, left.mode, test, op);
   }

@@ -258,9 +258,17 @@ const C_NO_FD = 8;
 const C_PREPARSE_FILTER = 16;
 /** Filtered before parsing (switches too), and not parsed when rejected. */
 const C_PREPARSE_ONLY = 32;
+/** The beforeParse hook did not run the filter / it passed / it rejected the event. */
+const PRE_NONE = 0;
+const PRE_PASS = 1;
+const PRE_FAIL = 2;
 const PPME_CONTAINER_E = 228;
 const PPME_SCHEDSWITCH_6_E = 152;
 const PPME_SYSCALL_WRITE_X = 9;
+/** The write exit (see InspectLoop.bind). */
+const C_WRITE_X = 64;
+/** A last event type no exit pairs with (libsinsp 0.9 resets it for rejected events). */
+const LAST_EVENT_TYPE_NONE = 0x7fffffff;
 
 const CLASS: Uint8Array = (() => {
   const a = new Uint8Array(SYSDIG029_EVENT_MAX);
@@ -272,6 +280,7 @@ const CLASS: Uint8Array = (() => {
     if (SYSDIG029_NO_FD.has(c)) k |= C_NO_FD;
     const flags = EVENT_TABLE[c]?.flags ?? 0;
     if ((flags & (EventFlags.MODIFIES_STATE | EventFlags.SKIPPARSERESET)) === 0) k |= c === PPME_SCHEDSWITCH_6_E ? C_PREPARSE_ONLY : C_PREPARSE_FILTER;
+    if (c === PPME_SYSCALL_WRITE_X) k |= C_WRITE_X;
     a[c] = k;
   }
   return a;
@@ -320,39 +329,19 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
   }
   const requireAll = parsed?.requireAll ?? false;
 
-  let out = '';
-  const reader = await ScapReader.open(path, {
-    strictEventTypes: false,
-    afterChunk: async () => {
-      if (out.length > 0) {
-        const text = out;
-        out = '';
-        await sink(text);
-      }
-    },
-  });
   const ctx = createReplayContext(stateViewOf(host), undefined as unknown as EventView);
   ctx.render = render;
   const time = new TimeFormatter();
   const jsonValues = new Map<string, InspectJsonValue>();
-  let events = 0;
-  let matched = 0;
-  let printed = 0;
-  let limited = false;
-  let firstTs = 0n;
-  let filterPrevTs = 0n;
-  let formatPrevTs = 0n;
-  const limit = opts.limit ?? Infinity;
-  let leading = true;
   const needTimes = TIME_FIELDS.test(`${opts.filter ?? ''} ${opts.format ?? ''}`);
 
-  const renderLine = (ev: EventView): string | undefined => {
+  const renderLine = (ev: EventView, num: number): string | undefined => {
     if (fast) {
       const t = host.thread;
       resolver.t = t;
       const info = EVENT_TABLE[ev.type];
       const args = info === undefined ? '' : renderEventArgs(ev, info, resolver, render);
-      return `${events} ${time.format(ev.ts)} ${ev.cpu} ${t === undefined ? '<NA>' : sanitize(t.comm)} (${ev.tid}) ${(ev.type & 1) === 0 ? '>' : '<'} ${sysdig029TypeName(ev.type, genericId(ev))} ${args}`;
+      return `${num} ${time.format(ev.ts)} ${ev.cpu} ${t === undefined ? '<NA>' : sanitize(t.comm)} (${ev.tid}) ${(ev.type & 1) === 0 ? '>' : '<'} ${sysdig029TypeName(ev.type, genericId(ev))} ${args}`;
     }
     if (json) {
       for (const tok of tokens) {
@@ -383,10 +372,81 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
     return line;
   };
 
-  // Points the context at the event as the engine has it now (its thread and fd).
-  const bind = (ev: EventView, cls: number): void => {
+  const loop = new InspectLoop(host, ctx, filter, needTimes, opts.limit ?? Infinity, renderLine);
+  const reader = await ScapReader.open(path, {
+    strictEventTypes: false,
+    afterChunk: async () => {
+      if (loop.out.length > 0) {
+        const text = loop.out;
+        loop.out = '';
+        await sink(text);
+      }
+    },
+  });
+  // libsinsp filters events that do not modify state after the thread lookup and before
+  // parsing them (see InspectLoop.beforeParse).
+  if (filter !== undefined) host.beforeParse = (ev) => loop.beforeParse(ev);
+  try {
+    await reader.read({
+      onBlock(b) {
+        if (isStateBlockType(b.type)) host.applyRawBlock(b);
+      },
+      onEvent: (ev) => loop.onEvent(ev),
+    });
+  } catch (e) {
+    if (!(e instanceof StopReading)) {
+      if (loop.out.length > 0) {
+        await sink(loop.out);
+        loop.out = '';
+      }
+      throw e;
+    }
+  } finally {
+    await reader.close();
+  }
+  if (loop.out.length > 0) await sink(loop.out);
+  return { events: loop.events, matched: loop.matched, printed: loop.printed, limited: loop.limited };
+}
+
+/**
+ * The per-event part of `inspect`, as one object so that its state lives in fields
+ * (cheap to reach from optimised code) rather than in an async function's closure.
+ */
+class InspectLoop {
+  /** Events numbered so far (evt.num of the current one). */
+  events = 0;
+  matched = 0;
+  printed = 0;
+  limited = false;
+  /** Output not yet handed to the sink (flushed after each chunk of the capture). */
+  out = '';
+  private firstTs = 0n;
+  /** libsinsp keeps one "previous event" time per field instance: the filter's ... */
+  private filterPrevTs = 0n;
+  /** ... and the formatter's, for evt.deltatime. */
+  private formatPrevTs = 0n;
+  /** Still inside the container events that open a capture (see onEvent). */
+  private leading = true;
+  /** The class bits (C_*) of the current event. */
+  private curCls = 0;
+  /** The filter's verdict from beforeParse for the current event (PRE_*). */
+  private preParse = PRE_NONE;
+
+  constructor(
+    private readonly host: HostState,
+    private readonly ctx: ReplayContext,
+    private readonly filter: Predicate<ReplayContext> | undefined,
+    private readonly needTimes: boolean,
+    private readonly limit: number,
+    private readonly renderLine: (ev: EventView, num: number) => string | undefined,
+  ) {}
+
+  /** Points the context at the event as the engine has it now (its thread and fd). */
+  private bind(ev: EventView, cls: number): void {
+    const ctx = this.ctx;
+    const host = this.host;
     ctx.evt = ev;
-    ctx.evtNum = events;
+    ctx.evtNum = this.events;
     const t = host.thread;
     ctx.thread = t;
     if ((cls & C_NO_FD) !== 0) {
@@ -396,117 +456,107 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
       ctx.fdNum = -1;
       if (t !== undefined) t.lastEventFd = -1;
     } else {
-      ctx.fd = host.fd;
+      const f = host.fd;
+      ctx.fd = f;
       ctx.fdNum = host.fdNum;
       // With a filter, sysdig 0.29 looks up the fd of every write exit (its tracer
       // check), so an unpaired one still has the thread's last fd.
-      if (ev.type === PPME_SYSCALL_WRITE_X && filter !== undefined && ctx.fd === undefined && t !== undefined && t.lastEventFd !== -1) {
+      if ((cls & C_WRITE_X) !== 0 && f === undefined && t !== undefined && t.lastEventFd !== -1 && this.filter !== undefined) {
         ctx.fd = host.threads.getFd(t, t.lastEventFd);
       }
     }
-    if (needTimes) {
+    if (this.needTimes) {
       const ts = ev.ts;
-      if (firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) firstTs = ts;
-      ctx.firstTs = firstTs;
+      if (this.firstTs === 0n && (cls & C_CONTAINER_JSON) === 0) this.firstTs = ts;
+      ctx.firstTs = this.firstTs;
       ctx.curTs = ts;
     }
-  };
-  // Runs the filter once for the event. libsinsp keeps one "previous event" time per
-  // field instance: the filter's for evt.deltatime in conditions, the formatter's for
-  // evt.deltatime in outputs.
-  const runFilter = (ev: EventView): boolean => {
-    if (needTimes) {
-      ctx.prevTs = filterPrevTs;
-      filterPrevTs = ev.ts;
-    }
-    return filter!(ctx);
-  };
-  let curCls = 0;
-  let preParse: boolean | undefined;
-  if (filter !== undefined) {
-    // libsinsp filters events that do not modify state after the thread lookup and
-    // before parsing them; a rejected event is not parsed, and its thread's last event
-    // type is reset so that its exit does not pair.
-    host.beforeParse = (ev) => {
-      const cls = curCls;
-      if ((cls & (C_PREPARSE_FILTER | C_PREPARSE_ONLY)) === 0) return true;
-      bind(ev, cls);
-      const p = runFilter(ev);
-      preParse = p;
-      if (!p && ctx.thread !== undefined && (cls & C_PREPARSE_FILTER) !== 0) ctx.thread.lastEventType = 0x7fffffff;
-      return p;
-    };
   }
 
-  try {
-    await reader.read({
-      onBlock(b) {
-        if (isStateBlockType(b.type)) host.applyRawBlock(b);
-      },
-      onEvent(ev) {
-        const type = ev.type;
-        if (type >= SYSDIG029_EVENT_MAX) return;
-        events++;
-        const cls = CLASS[type]!;
-        curCls = cls;
-        preParse = undefined;
-        host.applyEvent(ev);
-        bind(ev, cls);
-        const t = ctx.thread;
-        // libsinsp runs the filter on every event it parses (the leading container events,
-        // state-only events and failed container lookups included). Events that do not
-        // modify state were filtered in the engine's beforeParse hook (before parsing,
-        // as libsinsp does); the rest are filtered here, after parsing.
-        let pass = true;
-        if (filter !== undefined) {
-          if (preParse !== undefined) pass = preParse;
-          else {
-            pass = runFilter(ev);
-            if (!pass && t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = 0x7fffffff;
-          }
-        }
-        // sinsp::open consumes the container events at the start of a capture file
-        // through next() (numbered and parsed) before sysdig's loop starts.
-        if (leading) {
-          if ((cls & C_LEADING) !== 0) return;
-          leading = false;
-        }
-        if ((ev.blockFlags & SCAP_DF_STATE_ONLY) !== 0) return;
-        if ((cls & C_CONTAINER_JSON) !== 0) {
-          const b = ev.paramBytes(0);
-          if (b !== undefined && containerLookupFailed(b.toString('utf8'))) return;
-        }
-        if (!pass) return;
-        matched++;
-        if ((cls & C_INTERNAL) === 0) {
-          if (needTimes) {
-            ctx.prevTs = formatPrevTs;
-            formatPrevTs = ev.ts;
-          }
-          const line = renderLine(ev);
-          if (line !== undefined) {
-            out += line + '\n';
-            printed++;
-          }
-        }
-        if (matched >= limit) {
-          limited = true;
-          throw new StopReading();
-        }
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof StopReading)) {
-      if (out.length > 0) {
-        await sink(out);
-        out = '';
-      }
-      throw e;
+  /** Runs the filter once for the (bound) event. */
+  private runFilter(ev: EventView): boolean {
+    if (this.needTimes) {
+      this.ctx.prevTs = this.filterPrevTs;
+      this.filterPrevTs = ev.ts;
     }
-  } finally {
-    await reader.close();
+    return this.filter!(this.ctx);
   }
-  if (out.length > 0) await sink(out);
-  return { events, matched, printed, limited };
+
+  /**
+   * The engine's hook between thread lookup and parser. Events that do not modify state
+   * are filtered here; a rejected one is not parsed, and its thread's last event type is
+   * reset so that its exit does not pair (libsinsp 0.9).
+   */
+  beforeParse(ev: EventView): boolean {
+    const cls = this.curCls;
+    if ((cls & (C_PREPARSE_FILTER | C_PREPARSE_ONLY)) === 0) return true;
+    this.bind(ev, cls);
+    if (this.runFilter(ev)) {
+      this.preParse = PRE_PASS;
+      return true;
+    }
+    this.preParse = PRE_FAIL;
+    const t = this.ctx.thread;
+    if (t !== undefined && (cls & C_PREPARSE_FILTER) !== 0) t.lastEventType = LAST_EVENT_TYPE_NONE;
+    return false;
+  }
+
+  onEvent(ev: EventView): void {
+    const type = ev.type;
+    if (type >= SYSDIG029_EVENT_MAX) return;
+    this.events++;
+    const cls = CLASS[type]!;
+    this.curCls = cls;
+    this.preParse = PRE_NONE;
+    this.host.applyEvent(ev);
+    if (this.preParse === PRE_FAIL) {
+      // Rejected before parsing: beforeParse bound the context (with its side effect on
+      // the thread's last fd) and nothing changed since; only the leading-events window
+      // can still move.
+      if (this.leading && (cls & C_LEADING) === 0) this.leading = false;
+      return;
+    }
+    this.bind(ev, cls);
+    // libsinsp runs the filter on every event it parses (the leading container events,
+    // state-only events and failed container lookups included). Events that do not
+    // modify state were filtered in beforeParse (before parsing, as libsinsp does); the
+    // rest are filtered here, after parsing.
+    let pass = true;
+    if (this.filter !== undefined && this.preParse !== PRE_PASS) {
+      pass = this.runFilter(ev);
+      if (!pass && (cls & C_PREPARSE_FILTER) !== 0) {
+        const t = this.ctx.thread;
+        if (t !== undefined) t.lastEventType = LAST_EVENT_TYPE_NONE;
+      }
+    }
+    // sinsp::open consumes the container events at the start of a capture file through
+    // next() (numbered and parsed) before sysdig's loop starts.
+    if (this.leading) {
+      if ((cls & C_LEADING) !== 0) return;
+      this.leading = false;
+    }
+    if (!pass) return;
+    if ((ev.blockFlags & SCAP_DF_STATE_ONLY) !== 0) return;
+    if ((cls & C_CONTAINER_JSON) !== 0) {
+      const b = ev.paramBytes(0);
+      if (b !== undefined && containerLookupFailed(b.toString('utf8'))) return;
+    }
+    this.matched++;
+    if ((cls & C_INTERNAL) === 0) {
+      if (this.needTimes) {
+        this.ctx.prevTs = this.formatPrevTs;
+        this.formatPrevTs = ev.ts;
+      }
+      const line = this.renderLine(ev, this.events);
+      if (line !== undefined) {
+        this.out += line + '\n';
+        this.printed++;
+      }
+    }
+    if (this.matched >= this.limit) {
+      this.limited = true;
+      throw new StopReading();
+    }
+  }
 }
 

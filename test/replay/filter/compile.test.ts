@@ -118,6 +118,20 @@ describe('string operators', () => {
     expect(s("proc.name = ''", '')).toBe(true);
   });
 
+  it('= on a string constant (compared in one closure): no value, transformers and other value kinds', () => {
+    expect(ev('proc.name = bash', { 'proc.name': undefined })).toBe(false);
+    expect(ev('not proc.name = bash', { 'proc.name': undefined })).toBe(true);
+    expect(ev('proc.name = bash', { 'proc.name': 'bash' })).toBe(true);
+    // a string built at run time, not the constant's own string object
+    expect(ev('proc.name = bash', { 'proc.name': ['ba', 'sh'].join('') })).toBe(true);
+    expect(ev('proc.name = bash', { 'proc.name': 'bas' })).toBe(false);
+    expect(ev('tolower(proc.name) = bash', { 'proc.name': 'BASH' })).toBe(true);
+    expect(ev('toupper(proc.name) = bash', { 'proc.name': 'bash' })).toBe(false);
+    // an extractor that yields a non-string never equals a string constant
+    expect(ev('proc.name = 1', { 'proc.name': 1 })).toBe(false);
+    expect(ev('proc.name = bash', { 'proc.name': new TextEncoder().encode('bash') })).toBe(false);
+  });
+
   it('contains / icontains (ASCII case folding) / startswith / endswith', () => {
     expect(s('proc.name contains as', 'bash')).toBe(true);
     expect(s('proc.name contains AS', 'bash')).toBe(false);

@@ -115,6 +115,25 @@ describe.skipIf(sample === undefined || curl === undefined)('inspectCapture on r
     expect(l[0]).toBe('2 15:14:22.753887343 3 sysdig (2987) > switch next=0 pgft_maj=0 pgft_min=1472 vm_size=317932 vm_rss=22308 vm_swap=0 ');
   });
 
+  it('a filter that matches nothing numbers every event and prints nothing', async () => {
+    const all = await inspectCapture(curl!.path, {}, () => undefined);
+    const none = await inspectCapture(curl!.path, { filter: 'proc.name=nonexistent' }, (t) => {
+      throw new Error(`unexpected output ${t}`);
+    });
+    expect(all.printed).toBeGreaterThan(0);
+    expect(none).toEqual({ events: all.events, matched: 0, printed: 0, limited: false });
+  });
+
+  it('a proc.name filter prints only that process, with the same numbering as unfiltered', async () => {
+    const all = await run(curl!.path, { format: '%evt.num %proc.name %evt.type' });
+    const curlOnly = await run(curl!.path, { filter: 'proc.name=curl', format: '%evt.num %proc.name %evt.type' });
+    expect(curlOnly.length).toBeGreaterThan(100);
+    expect(curlOnly.every((l) => l.split(' ')[1] === 'curl')).toBe(true);
+    // Events are numbered before the filter: each printed line is the unfiltered line of that number.
+    const byNum = new Map(all.map((l) => [l.split(' ')[0], l]));
+    for (const l of curlOnly) expect(byNum.get(l.split(' ')[0])).toBe(l);
+  });
+
   it('counts -n after the filter', async () => {
     const l = await run(curl!.path, { filter: 'evt.type=read and evt.dir=<', limit: 2, format: '%evt.num %evt.type %evt.dir' });
     expect(l).toEqual(['231 read <', '249 read <']);
