@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a command under `record` (library API from dist/) and prints one JSON line of stats.
-// usage: node bench/record-cmd.mjs OUT [--snaplen N] [--compress none|gzip|zstd] [--core] [--ring BYTES] -- CMD ARGS...
+// usage: node bench/record-cmd.mjs OUT [--snaplen N] [--compress none|gzip|zstd] [--core] [--ring BYTES] [--no-redundant-enter] -- CMD ARGS...
 import { record } from '../dist/record/recorder.js';
 
 const argv = process.argv.slice(2);
@@ -23,6 +23,7 @@ const res = await record({
   compress: get('--compress') ?? 'none',
   events: opts.includes('--core') ? 'core' : 'all',
   ringBytes: get('--ring') ? Number(get('--ring')) : undefined,
+  redundantEnter: !opts.includes('--no-redundant-enter'),
 });
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 process.stdout.write(

@@ -25,6 +25,7 @@
 #define ENC_READ_KERNEL(d, l, s) bpf_probe_read_kernel((d), (l), (s))
 #define ENC_READ_KERNEL_STR(d, m, s) bpf_probe_read_kernel_str((d), (m), (s))
 #define ENC_BARRIER(x) asm volatile("" : "+r"(x))
+#define ENC_DIRECT_STORES 1 /* x86-64 only driver: misaligned map-value stores are fine */
 #include "../common/encode.h"
 #include "../common/ppm_codes.h"
 #include "../common/ppm_sc_x86_64.h"
@@ -46,6 +47,12 @@ const volatile __u64 cfg_wakeup_bytes = 1 << 20; /* wake the reader past this mu
  * syscalls whose current events are newer than those tables are sent as
  * generic events, and syscall ids unknown to them as 0. */
 const volatile __u32 cfg_compat_2022 = 0;
+/* 0: no enter events for the syscalls whose exit event carries the same
+ * parameters: read and write (fd, size) and generic events (syscall ids).
+ * Current libsinsp takes them from the exit, as Falco's modern probe sends
+ * exit events only; 2022 readers take the fd from the enter event (the loader
+ * keeps this 1 in compat mode). */
+const volatile __u32 cfg_redundant_enter = 1;
 #define COMPAT_2022_MAX_EVENT 336
 #define COMPAT_2022_MAX_SC 329
 
@@ -69,15 +76,44 @@ struct {
 	__array(values, struct ringbuf_map);
 } ringbufs SEC(".maps");
 
-struct scratch {
-	unsigned char data[2 * SCRATCH_HALF];
+/* Per-CPU event batch. Events are encoded straight into this CPU's batch,
+ * one after the other, and the batch goes to the CPU's ring buffer as one
+ * record once BATCH_FLUSH bytes are queued, or FLUSH_NS after its first event
+ * (a pinned timer), so a ring reservation (a spinlock round trip, ~45 ns) and
+ * the reader's wake-up check are paid per batch instead of per event. Per-CPU
+ * order is kept: every event of a CPU goes through its batch. `used` stays
+ * below BATCH_FLUSH between programs; an event is encoded at data[used] and
+ * may take up to 2 * SCRATCH_HALF bytes (what the old scratch buffer held). */
+#define BATCH_FLUSH 16384
+#define BATCH_DATA 65536 /* >= BATCH_FLUSH + 2 * SCRATCH_HALF, a power of two */
+#define FLUSH_NS (2 * 1000 * 1000)
+#define BUSY_RETRY_NS (50 * 1000)
+#define K_CLOCK_MONOTONIC 1
+struct batch {
+	__u32 used;     /* bytes of whole events in data */
+	__u32 nev;      /* events in data */
+	__u32 busy;     /* a program of this CPU is encoding (the timer must wait) */
+	__u32 armed;    /* the flush timer is pending */
+	__u32 timer_ok; /* the flush timer is initialised */
+	__u32 pad;
+	unsigned char data[BATCH_DATA];
 };
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_CPUS); /* set to the number of CPUs by the loader */
 	__type(key, __u32);
-	__type(value, struct scratch);
-} scratch_map SEC(".maps");
+	__type(value, struct batch);
+} batches SEC(".maps");
+
+struct flush_timer {
+	struct bpf_timer t;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct flush_timer);
+} flush_timers SEC(".maps");
 
 struct counters {
 	__u64 events;
@@ -123,10 +159,27 @@ struct {
 
 /* ---- small helpers ---- */
 
+static __always_inline struct batch *get_batch(void) {
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&batches, &cpu);
+}
+
+/* Where the next event of this CPU is encoded: the end of its batch. */
 static __always_inline unsigned char *get_scratch(void) {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
-	return s ? s->data : NULL;
+	struct batch *b = get_batch();
+	return b ? &b->data[b->used & (BATCH_FLUSH - 1)] : NULL;
+}
+
+/* Mark the stretch of a program that encodes events: the flush timer runs in
+ * softirq on the same CPU and may interrupt a program between two
+ * instructions; it leaves the batch alone while `busy` is set. */
+static __always_inline void busy_begin(struct batch *b) {
+	*(volatile __u32 *)&b->busy = 1;
+	asm volatile("" ::: "memory");
+}
+static __always_inline void busy_end(struct batch *b) {
+	asm volatile("" ::: "memory");
+	*(volatile __u32 *)&b->busy = 0;
 }
 
 static __always_inline struct counters *get_counters(void) {
@@ -189,36 +242,86 @@ static __always_inline __u64 wake_flag(__u64 before, __u32 len) {
 	return (before < cfg_wakeup_bytes && after >= cfg_wakeup_bytes) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Finish the event in the scratch buffer and push it to this CPU's ring. */
-static __always_inline void submit(struct scap_enc *e, __u16 type) {
-	__u64 tid = bpf_get_current_pid_tgid() & 0xffffffff;
-	__u32 len = enc_finish(e, bpf_ktime_get_boot_ns() + cfg_boot_ts, tid, type);
+/* Send this CPU's batch to its ring as one record (also from the timer). */
+static __always_inline void flush_batch(struct batch *b) {
+	__u32 len = b->used, n = b->nev;
+	b->used = 0;
+	b->nev = 0;
+	if(!len)
+		return;
 	struct counters *c = get_counters();
 	__u32 cpu = bpf_get_smp_processor_id();
 	void *rb = bpf_map_lookup_elem(&ringbufs, &cpu);
 	if(!c)
 		return;
-	if(len > SCRATCH_HALF) {
-		c->drops++;
-		c->drops_too_large++;
-		return;
-	}
-	if(!rb || len < SCAP_EVT_HDR_LEN) {
-		c->drops++;
-		return;
-	}
 	ENC_BARRIER(len);
-	len &= SCRATCH_HALF * 2 - 1;
-	/* Wake the reader only when this event makes the unread data cross a
-	 * threshold: it also drains on a short timer, and a wake-up per event
-	 * costs several times the event itself. */
-	__u64 wake = wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len);
-	if(bpf_ringbuf_output(rb, e->buf, len, wake) != 0) {
-		c->drops++;
-		c->drops_buffer_full++;
+	len &= BATCH_DATA - 1; /* a no-op: a bound for the verifier */
+	/* Wake the reader only when this record makes the unread data cross a
+	 * threshold: it also drains on a short timer, and a wake-up per record
+	 * costs more than the record itself. */
+	if(!rb || bpf_ringbuf_output(rb, b->data, len, wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len)) != 0) {
+		c->drops += n;
+		c->drops_buffer_full += n;
 		return;
 	}
-	c->events++;
+	c->events += n;
+}
+
+static int flush_timer_cb(void *map, __u32 *key, struct flush_timer *ft) {
+	struct batch *b = get_batch();
+	if(!b)
+		return 0;
+	if(b->busy) {
+		/* interrupted a program of this CPU: come back once it is done */
+		bpf_timer_start(&ft->t, BUSY_RETRY_NS, BPF_F_TIMER_CPU_PIN);
+		return 0;
+	}
+	b->armed = 0;
+	flush_batch(b);
+	return 0;
+}
+
+/* The event of `len` bytes at data[used] is complete: keep it, send the batch
+ * when it is full, else make sure the timer sends it soon. */
+static __always_inline void batch_commit(struct batch *b, __u32 len) {
+	b->used += len;
+	b->nev++;
+	if(b->used >= BATCH_FLUSH) {
+		flush_batch(b);
+		return;
+	}
+	if(b->armed)
+		return;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct flush_timer *ft = bpf_map_lookup_elem(&flush_timers, &cpu);
+	if(!ft)
+		return;
+	if(!b->timer_ok) {
+		bpf_timer_init(&ft->t, &flush_timers, K_CLOCK_MONOTONIC);
+		bpf_timer_set_callback(&ft->t, flush_timer_cb);
+		b->timer_ok = 1;
+	}
+	if(bpf_timer_start(&ft->t, FLUSH_NS, BPF_F_TIMER_CPU_PIN) == 0)
+		b->armed = 1;
+}
+
+/* Finish the event encoded at the end of this CPU's batch and keep it. */
+static __always_inline void submit(struct scap_enc *e, __u16 type) {
+	__u64 tid = bpf_get_current_pid_tgid() & 0xffffffff;
+	__u32 len = enc_finish(e, bpf_ktime_get_boot_ns() + cfg_boot_ts, tid, type);
+	struct batch *b = get_batch();
+	if(!b)
+		return;
+	if(len > SCRATCH_HALF || len < SCAP_EVT_HDR_LEN) {
+		struct counters *c = get_counters();
+		if(c) {
+			c->drops++;
+			if(len > SCRATCH_HALF)
+				c->drops_too_large++;
+		}
+		return;
+	}
+	batch_commit(b, len);
 }
 
 static __always_inline __u32 encode_dev(__u32 kdev) {
@@ -253,7 +356,7 @@ static __always_inline void file_dev_ino(struct file *f, __u32 *dev, __u64 *ino)
 static __always_inline void enc_ptrace_dyn(struct scap_enc *e, __u64 v) {
 	unsigned char *p = &e->buf[ENC_OFF(e->off)];
 	p[0] = 0;
-	__builtin_memcpy(p + 1, &v, 8);
+	enc_store64(p + 1, v);
 	e->off += 9;
 	enc_set_len(e, 9);
 }
@@ -566,7 +669,11 @@ done:
 
 static __always_inline void enc_cgroups(struct scap_enc *e, struct task_struct *t) {
 	__u32 zero = 0;
-	__u32 l = build_cgroups(0);
+	/* a global function's arguments must be scalars: make sure clang sets
+	 * the unused one instead of leaving whatever r1 held */
+	int arg = 0;
+	ENC_BARRIER(arg);
+	__u32 l = build_cgroups(arg);
 	struct cg_out *out = bpf_map_lookup_elem(&cg_out_map, &zero);
 	if(!out) {
 		enc_empty(e);
@@ -785,10 +892,8 @@ struct sargs {
 	unsigned long a[6];
 };
 
-/* The common path, read and write, written straight into the ring (no scratch
- * copy, no generic encoder): the same bytes emit_io writes. The exit event's
- * record is reserved for the largest snapshot and its header's length says how
- * much of it is the event; the reader goes by that length. */
+/* The common path, read and write, written straight into the batch (no
+ * generic encoder): the same bytes emit_io writes. */
 #define RW_E_LEN (SCAP_EVT_HDR_LEN + 2 * 2 + 8 + 4)
 #define RW_X_FIXED (SCAP_EVT_HDR_LEN + 4 * 2 + 8 + 8 + 4)
 #define RW_FAST_MAX_SNAP 4096
@@ -801,49 +906,24 @@ static __always_inline void rw_hdr(unsigned char *b, __u64 tid, __u32 len, __u16
 	enc_store32(&b[22], nparams);
 }
 
-static __always_inline void rw_submit(void *rb, void *rec, __u32 len, struct counters *c) {
-	/* the reservation is already in the unread data */
-	__u64 rec_len = (len + 15) & ~7u;
-	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	bpf_ringbuf_submit(rec, wake_flag(avail > rec_len ? avail - rec_len : 0, len));
-	c->events++;
-}
-
-static __noinline int fast_rw(int enter, long id, long ret, struct pt_regs *regs, __u64 pid_tgid) {
-	struct counters *c = get_counters();
-	__u32 cpu = bpf_get_smp_processor_id();
-	void *rb = bpf_map_lookup_elem(&ringbufs, &cpu);
-	if(!c)
-		return 0;
-	if(!rb) {
-		c->drops++;
-		return 0;
-	}
+/* Inlined into the programs: the hottest path pays no call and no second
+ * batch lookup. */
+static __always_inline int fast_rw(struct batch *bt, int enter, long id, long ret, struct pt_regs *regs,
+                                   __u64 pid_tgid) {
+	unsigned char *b = &bt->data[bt->used & (BATCH_FLUSH - 1)];
 	__u64 tid = pid_tgid & 0xffffffff;
 	long fd = (int)regs->di;
 	__u32 size = regs->dx;
 	int is_read = id == __NR_read;
 	if(enter) {
-		unsigned char *b = bpf_ringbuf_reserve(rb, RW_E_LEN, 0);
-		if(!b) {
-			c->drops++;
-			c->drops_buffer_full++;
-			return 0;
-		}
 		rw_hdr(b, tid, RW_E_LEN, is_read ? PPME_SYSCALL_READ_E : PPME_SYSCALL_WRITE_E, 2);
 		enc_store16(&b[26], 8);
 		enc_store16(&b[28], 4);
 		enc_store64(&b[30], fd);
 		enc_store32(&b[38], size);
-		rw_submit(rb, b, RW_E_LEN, c);
+		batch_commit(bt, RW_E_LEN);
 		return 0;
 	}
-	/* The exit event's size depends on the data: built in the per-CPU
-	 * scratch and copied out at its exact size (an over-sized reservation
-	 * would waste ring space on every event). */
-	unsigned char *b = get_scratch();
-	if(!b)
-		return 0;
 	__u32 n = 0;
 	if(ret > 0) {
 		__u64 want = is_read ? (__u64)ret : size;
@@ -870,16 +950,7 @@ static __noinline int fast_rw(int enter, long id, long ret, struct pt_regs *regs
 	unsigned char *tail = b + SCAP_EVT_HDR_LEN + 8 + 8 + n;
 	enc_store64(&tail[0], fd);
 	enc_store32(&tail[8], size);
-	__u64 wake = wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len);
-	ENC_BARRIER(len);
-	if(len > RW_X_FIXED + RW_FAST_MAX_SNAP)
-		len = RW_X_FIXED + RW_FAST_MAX_SNAP;
-	if(bpf_ringbuf_output(rb, b, len, wake) != 0) {
-		c->drops++;
-		c->drops_buffer_full++;
-		return 0;
-	}
-	c->events++;
+	batch_commit(bt, len);
 	return 0;
 }
 
@@ -2068,21 +2139,11 @@ static __noinline int emit_execve_e(long id, struct sargs *s) {
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
-	if((id == __NR_read || id == __NR_write) && cfg_snaplen <= RW_FAST_MAX_SNAP) {
-		__u64 pt = bpf_get_current_pid_tgid();
-		if(!should_trace_tgid(pt >> 32))
-			return 0;
-		return fast_rw(1, id, 0, regs, pt);
-	}
-	/* the syscall's kind first: without generic events most syscalls stop
-	 * here, before the target lookup */
-	int kind = classify(id);
-	if(!kind && !cfg_all_events)
-		return 0;
-	if(!should_trace())
-		return 0;
+static __always_inline int rw_fast(long id) {
+	return (id == __NR_read || id == __NR_write) && cfg_snaplen <= RW_FAST_MAX_SNAP;
+}
+
+static __always_inline int sys_enter_emit(struct pt_regs *regs, long id, int kind, __u64 pt) {
 	struct sargs s;
 	read_args(regs, &s);
 	switch(kind) {
@@ -2109,20 +2170,31 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
-	long id = regs->orig_ax;
-	if((id == __NR_read || id == __NR_write) && cfg_snaplen <= RW_FAST_MAX_SNAP) {
-		__u64 pt = bpf_get_current_pid_tgid();
-		if(!should_trace_tgid(pt >> 32))
-			return 0;
-		return fast_rw(0, id, ret, regs, pt);
-	}
-	int kind = classify(id);
-	if(!kind && (!cfg_all_events || id < 0))
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
+	if(!cfg_redundant_enter && (id == __NR_read || id == __NR_write))
 		return 0;
-	if(!should_trace())
+	/* the syscall's kind first: without generic events most syscalls stop
+	 * here, before the target lookup */
+	int kind = rw_fast(id) ? 1 : classify(id);
+	if(!kind && (!cfg_all_events || !cfg_redundant_enter))
 		return 0;
+	__u64 pt = bpf_get_current_pid_tgid();
+	if(!should_trace_tgid(pt >> 32))
+		return 0;
+	struct batch *b = get_batch();
+	if(!b)
+		return 0;
+	busy_begin(b);
+	if(rw_fast(id))
+		fast_rw(b, 1, id, 0, regs, pt);
+	else
+		sys_enter_emit(regs, id, kind, pt);
+	busy_end(b);
+	return 0;
+}
+
+static __always_inline int sys_exit_emit(struct pt_regs *regs, long id, long ret, int kind, __u64 pt) {
 	struct sargs s;
 	read_args(regs, &s);
 	switch(kind) {
@@ -2161,6 +2233,27 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 	}
 }
 
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
+	long id = regs->orig_ax;
+	int kind = rw_fast(id) ? 1 : classify(id);
+	if(!kind && (!cfg_all_events || id < 0))
+		return 0;
+	__u64 pt = bpf_get_current_pid_tgid();
+	if(!should_trace_tgid(pt >> 32))
+		return 0;
+	struct batch *b = get_batch();
+	if(!b)
+		return 0;
+	busy_begin(b);
+	if(rw_fast(id))
+		fast_rw(b, 0, id, ret, regs, pt);
+	else
+		sys_exit_emit(regs, id, ret, kind, pt);
+	busy_end(b);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(fs_sched_fork, struct task_struct *parent, struct task_struct *child) {
 	if(!cfg_target_mode)
@@ -2189,9 +2282,11 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 	if(!should_trace())
 		return 0;
-	unsigned char *buf = get_scratch();
-	if(!buf)
+	struct batch *bt = get_batch();
+	if(!bt)
 		return 0;
+	unsigned char *buf = &bt->data[bt->used & (BATCH_FLUSH - 1)];
+	busy_begin(bt);
 	struct scap_enc e;
 	__u16 type = PPME_PROCEXIT_1_E;
 	int code = BPF_CORE_READ(p, exit_code);
@@ -2203,6 +2298,7 @@ int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 	/* reaper: the thread that will adopt the children (best effort: the real parent) */
 	enc_s64(&e, 0);
 	submit(&e, type);
+	busy_end(bt);
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	__u32 pid = BPF_CORE_READ(p, pid);
 	if(cfg_target_mode && tgid == pid) {

@@ -15,6 +15,8 @@
  *   ENC_READ_KERNEL(dst, len, src) / ENC_READ_KERNEL_STR(dst, max, src)
  *   ENC_BARRIER(var)  optional: stops the compiler from reusing an unbounded
  *                     copy of `var` after it was clamped (eBPF verifier)
+ *   ENC_DIRECT_STORES optional: store multi-byte fields with one (possibly
+ *                     misaligned) store each instead of a memcpy
  *
  * Event layout (libscap "ppm_evt_hdr", packed, little endian):
  *   u64 ts | u64 tid | u32 len | u16 type | u32 nparams
@@ -40,6 +42,22 @@ struct scap_enc {
 	ENC_U32 idx;     /* parameters written so far */
 };
 
+#ifdef ENC_DIRECT_STORES
+/* One store instruction per field. clang lowers a memcpy to an address of
+ * unknown alignment into single-byte stores for eBPF (an 8-byte field took 15
+ * instructions); where the includer says so (eBPF on x86: the verifier only
+ * enforces alignment with strict alignment, which x86 does not need) the
+ * fields are stored directly, misaligned. */
+static __always_inline void enc_store16(unsigned char *p, ENC_U16 v) {
+	*(ENC_U16 *)p = v;
+}
+static __always_inline void enc_store32(unsigned char *p, ENC_U32 v) {
+	*(ENC_U32 *)p = v;
+}
+static __always_inline void enc_store64(unsigned char *p, ENC_U64 v) {
+	*(ENC_U64 *)p = v;
+}
+#else
 static __always_inline void enc_store16(unsigned char *p, ENC_U16 v) {
 	__builtin_memcpy(p, &v, 2);
 }
@@ -49,6 +67,7 @@ static __always_inline void enc_store32(unsigned char *p, ENC_U32 v) {
 static __always_inline void enc_store64(unsigned char *p, ENC_U64 v) {
 	__builtin_memcpy(p, &v, 8);
 }
+#endif
 
 /* Start an event of `type` that will carry exactly `nparams` parameters. */
 static __always_inline void enc_begin(struct scap_enc *e, unsigned char *buf, ENC_U16 type,

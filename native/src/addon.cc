@@ -100,6 +100,7 @@ Napi::Value Start(const Napi::CallbackInfo &info) {
 	opt.overwrite = o.Has("force") && o.Get("force").IsBoolean() && o.Get("force").As<Napi::Boolean>().Value();
 	opt.target_pid = (int32_t)get_u32(o, "targetPid", 0);
 	opt.compat_2022 = o.Has("compat2022") && o.Get("compat2022").IsBoolean() && o.Get("compat2022").As<Napi::Boolean>().Value();
+	opt.redundant_enter = !(o.Has("redundantEnter") && o.Get("redundantEnter").IsBoolean() && !o.Get("redundantEnter").As<Napi::Boolean>().Value());
 	opt.max_events = o.Has("maxEvents") && o.Get("maxEvents").IsNumber()
 	                         ? (uint64_t)o.Get("maxEvents").As<Napi::Number>().Int64Value()
 	                         : 0;

@@ -30,6 +30,30 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+// The drain thread competes with the traced load for CPU: at equal weight a
+// host whose cores are all busy with syscalls (the heaviest case to record)
+// leaves it a small share and the rings overflow. A nice value is not enough
+// on its own: with autogroups (the default), CFS shares CPU between sessions
+// first, so a load started in another session still gets half of it. A
+// real-time policy at the lowest priority is above every CFS task and still
+// bounded by the kernel's RT throttling (95% of a CPU by default); the thread
+// sleeps whenever the rings are empty. Measured on this 2-core VM with `dd
+// bs=1` on both cores in another session: 51% of events dropped at nice 0,
+// ~45% at nice -20, written rate 3.8 M events/s once SCHED_RR. Best effort:
+// needs root / CAP_SYS_NICE; falls back to the nice value.
+static void raise_drain_priority(bool realtime, int nice) {
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	if(realtime) {
+		struct sched_param sp;
+		memset(&sp, 0, sizeof(sp));
+		sp.sched_priority = sched_get_priority_min(SCHED_RR);
+		if(sched_setscheduler(tid, SCHED_RR, &sp) == 0)
+			return;
+	}
+	if(nice < 0)
+		setpriority(PRIO_PROCESS, (id_t)tid, nice);
+}
+
 Capture::~Capture() {
 	std::string e;
 	stop(e);
@@ -41,7 +65,10 @@ Capture::~Capture() {
 bool Capture::start(const Options &o, std::string &err) {
 	opt_ = o;
 	libbpf_set_print(silent_print);
-	if(!sink_.open(o.out, o.compression, o.overwrite, o.level)) {
+	// The writer thread runs like the drain thread: when it falls behind, the
+	// queue fills and the drain thread waits on it while the rings overflow.
+	if(!sink_.open(o.out, o.compression, o.overwrite, o.level,
+	               [o] { raise_drain_priority(o.drain_realtime, o.drain_nice); })) {
 		err = sink_.error();
 		return false;
 	}
@@ -90,8 +117,11 @@ bool Capture::start_ebpf(std::string &err) {
 	skel_->rodata->cfg_self_tgid = (uint32_t)getpid();
 	skel_->rodata->cfg_boot_ts = boot_ts_;
 	skel_->rodata->cfg_compat_2022 = o.compat_2022 ? 1 : 0;
+	skel_->rodata->cfg_redundant_enter = (o.redundant_enter || o.compat_2022) ? 1 : 0;
 	skel_->rodata->cfg_wakeup_bytes = o.ring_bytes / 4;
 	bpf_map__set_max_entries(skel_->maps.ringbufs, ncpus_);
+	bpf_map__set_max_entries(skel_->maps.batches, ncpus_);
+	bpf_map__set_max_entries(skel_->maps.flush_timers, ncpus_);
 	bpf_map__set_max_entries(skel_->maps.rb_template, o.ring_bytes);
 
 	int r = probe_bpf__load(skel_);
@@ -222,6 +252,25 @@ int Capture::on_event(uint32_t cpu, const void *data, size_t size) {
 	return 0;
 }
 
+// The eBPF driver sends each CPU's events in batches: a ring record holds one
+// or more whole events back to back. Keeps the well-formed prefix.
+void Capture::on_record(uint32_t cpu, const uint8_t *data, size_t size) {
+	if(cpu >= queues_.size())
+		return;
+	size_t off = 0;
+	while(size - off >= 26) {
+		uint32_t evlen;
+		memcpy(&evlen, data + off + 16, 4);
+		if(evlen < 26 || evlen > size - off)
+			break;
+		off += evlen;
+	}
+	if(off) {
+		std::vector<uint8_t> &q = queues_[cpu].data;
+		q.insert(q.end(), data, data + off);
+	}
+}
+
 // Record header of a BPF ring buffer entry (uapi linux/bpf.h): u32 length
 // with the busy and discard bits on top, u32 page offset.
 static const uint32_t kRbBusy = 1u << 31, kRbDiscard = 1u << 30, kRbHdr = 8;
@@ -245,7 +294,7 @@ long Capture::consume_rings() {
 					goto next_ring;
 				uint32_t body = len & ~(kRbBusy | kRbDiscard);
 				if(!(len & kRbDiscard)) {
-					on_event(cpu, (const uint8_t *)hdr + kRbHdr, body);
+					on_record(cpu, (const uint8_t *)hdr + kRbHdr, body);
 					n++;
 				}
 				cons += (body + kRbHdr + 7) & ~7ull;
@@ -261,6 +310,44 @@ long Capture::consume_rings() {
 			__atomic_store_n(rg.cons, cons, __ATOMIC_RELEASE);
 	}
 	return n;
+}
+
+// Partial batches still in the driver once capture is off. Each CPU's flush
+// timer sends its batch a few ms after the batch's first event, so they are
+// normally empty by now; wait for that a little longer (taking them here while
+// a timer sends them would write those events twice), then take what is left
+// (a timer that could not be armed) from the map, after the ring's records.
+void Capture::take_batches() {
+	if(!skel_)
+		return;
+	int fd = bpf_map__fd(skel_->maps.batches);
+	size_t vsize = bpf_map__value_size(skel_->maps.batches);
+	if(fd < 0 || vsize < 24)
+		return;
+	std::vector<uint8_t> v(vsize);
+	for(int tries = 0;; tries++) {
+		bool any = false;
+		for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+			uint32_t used = 0;
+			if(bpf_map_lookup_elem(fd, &cpu, v.data()) == 0)
+				memcpy(&used, v.data(), 4);
+			if(!used)
+				continue;
+			any = true;
+			if(tries < 20)
+				continue;
+			consume_rings();
+			if(used > vsize - 24)
+				used = (uint32_t)(vsize - 24);
+			on_record(cpu, v.data() + 24, used);
+			uint32_t zero[2] = {0, 0};
+			memcpy(v.data(), zero, 8);
+			bpf_map_update_elem(fd, &cpu, v.data(), BPF_ANY);
+		}
+		if(!any || tries >= 20)
+			break;
+		usleep(5 * 1000);
+	}
 }
 
 void Capture::unmap_rings() {
@@ -404,30 +491,6 @@ bool Capture::write_batch(bool all) {
 	return ok;
 }
 
-// The drain thread competes with the traced load for CPU: at equal weight a
-// host whose cores are all busy with syscalls (the heaviest case to record)
-// leaves it a small share and the rings overflow. A nice value is not enough
-// on its own: with autogroups (the default), CFS shares CPU between sessions
-// first, so a load started in another session still gets half of it. A
-// real-time policy at the lowest priority is above every CFS task and still
-// bounded by the kernel's RT throttling (95% of a CPU by default); the thread
-// sleeps whenever the rings are empty. Measured on this 2-core VM with `dd
-// bs=1` on both cores in another session: 51% of events dropped at nice 0,
-// ~45% at nice -20, written rate 3.8 M events/s once SCHED_RR. Best effort:
-// needs root / CAP_SYS_NICE; falls back to the nice value.
-static void raise_drain_priority(bool realtime, int nice) {
-	pid_t tid = (pid_t)syscall(SYS_gettid);
-	if(realtime) {
-		struct sched_param sp;
-		memset(&sp, 0, sizeof(sp));
-		sp.sched_priority = sched_get_priority_min(SCHED_RR);
-		if(sched_setscheduler(tid, SCHED_RR, &sp) == 0)
-			return;
-	}
-	if(nice < 0)
-		setpriority(PRIO_PROCESS, (id_t)tid, nice);
-}
-
 void Capture::loop() {
 	raise_drain_priority(opt_.drain_realtime, opt_.drain_nice);
 	bool busy = false;
@@ -451,8 +514,10 @@ void Capture::loop() {
 	// Stop producing, then take everything still in the buffers.
 	if(skel_ && skel_->data)
 		skel_->data->capture_on = 0;
-	// let programs that passed the switch before it flipped finish their event
+	// let programs that passed the switch before it flipped finish their event,
+	// and the driver's flush timers send the last partial batches
 	usleep(10 * 1000);
+	take_batches();
 	if(!done_.load() || (opt_.max_events && written_.load() < opt_.max_events)) {
 		for(int i = 0; i < 1000; i++) {
 			long n = consume_rings();

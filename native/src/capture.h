@@ -30,6 +30,7 @@ struct Options {
 	uint32_t snaplen = 80;
 	bool all_events = true;
 	bool compat_2022 = false;        // readable by sysdig 0.29 (2022 event tables)
+	bool redundant_enter = true;     // read/write/generic enter events (always in compat mode)
 	bool overwrite = false;
 	int32_t target_pid = 0;          // 0: whole system
 	uint64_t max_events = 0;         // 0: unlimited
@@ -70,6 +71,8 @@ public:
 
 	// ring buffer callback
 	int on_event(uint32_t cpu, const void *data, size_t size);
+	// a ring record of the eBPF driver: a batch of whole events
+	void on_record(uint32_t cpu, const uint8_t *data, size_t size);
 
 private:
 	bool start_ebpf(std::string &err);
@@ -99,6 +102,7 @@ private:
 	std::vector<Ring> rings_;
 	int epfd_ = -1;  // edge-triggered: wakes only when the driver asks
 	long consume_rings();
+	void take_batches();
 	void unmap_rings();
 	KmodSource *kmod_ = nullptr;
 	Stats kmod_final_;  // kmod counters read just before the device is closed

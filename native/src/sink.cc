@@ -10,23 +10,36 @@
 namespace fscap {
 
 static const size_t kBufSize = 1 << 20;
+// Most memory held by buffers waiting for the writer thread (their capacity:
+// a queued buffer keeps its 1 MiB however little it holds); past it the caller
+// waits (the kernel's ring buffers then fill up and count drops instead of
+// this process growing without bound).
+static const size_t kMaxQueued = 256u << 20;
 
 Sink::Sink() { buf_.reserve(kBufSize + 65536); }
 
 Sink::~Sink() {
-	if(fd_ >= 0 || gz_)
+	if(fd_ >= 0 || gz_ || wt_.joinable())
 		close();
 }
 
-void Sink::fail(const std::string &what, int e) {
-	if(err_.empty()) {
-		err_ = what + ": " + (e ? strerror(e) : "unknown error");
-		if(e == ENOSPC || e == EDQUOT)
-			err_ += " (disk full; the capture ends at the last complete block)";
+void Sink::fail_msg(const std::string &msg) {
+	std::lock_guard<std::mutex> g(err_mu_);
+	if(!failed_.load(std::memory_order_relaxed)) {
+		err_ = msg;
+		failed_.store(true, std::memory_order_release);
 	}
 }
 
-bool Sink::open(const std::string &path, Compression c, bool overwrite, int level) {
+void Sink::fail(const std::string &what, int e) {
+	std::string m = what + ": " + (e ? strerror(e) : "unknown error");
+	if(e == ENOSPC || e == EDQUOT)
+		m += " (disk full; the capture ends at the last complete block)";
+	fail_msg(m);
+}
+
+bool Sink::open(const std::string &path, Compression c, bool overwrite, int level,
+                std::function<void()> writer_init) {
 	path_ = path;
 	comp_ = c;
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL);
@@ -34,7 +47,7 @@ bool Sink::open(const std::string &path, Compression c, bool overwrite, int leve
 	if(fd_ < 0) {
 		int e = errno;
 		if(e == EEXIST)
-			err_ = "refusing to overwrite existing file " + path + " (use force)";
+			fail_msg("refusing to overwrite existing file " + path + " (use force)");
 		else
 			fail("cannot open " + path, e);
 		return false;
@@ -57,6 +70,11 @@ bool Sink::open(const std::string &path, Compression c, bool overwrite, int leve
 		zctx_ = z;
 		zout_.resize(ZSTD_CStreamOutSize());
 	}
+	wt_ = std::thread([this, writer_init] {
+		if(writer_init)
+			writer_init();
+		writer();
+	});
 	return true;
 }
 
@@ -83,23 +101,21 @@ bool Sink::write_out(const uint8_t *p, size_t n, size_t *done_out) {
 	return true;
 }
 
-bool Sink::raw_flush() {
-	if(buf_.empty())
-		return true;
+bool Sink::write_buffer(const std::vector<uint8_t> &buf) {
 	if(failed())
 		return false;
 	bool ok = true;
 	if(comp_ == Compression::None) {
 		size_t done = 0;
-		ok = write_out(buf_.data(), buf_.size(), &done);
+		ok = write_out(buf.data(), buf.size(), &done);
 		if(ok) {
-			durable_ += buf_.size();
+			durable_ += buf.size();
 		} else {
 			// keep only whole blocks: cut the file back to the last block that made it
 			size_t keep = 0;
 			while(keep + 8 <= done) {
 				uint32_t bl;
-				memcpy(&bl, &buf_[keep + 4], 4);
+				memcpy(&bl, &buf[keep + 4], 4);
 				if(bl < 12 || keep + bl > done)
 					break;
 				keep += bl;
@@ -110,8 +126,8 @@ bool Sink::raw_flush() {
 			}
 		}
 	} else if(comp_ == Compression::Gzip) {
-		int w = gzwrite((gzFile)gz_, buf_.data(), (unsigned)buf_.size());
-		if(w <= 0 || (size_t)w != buf_.size()) {
+		int w = gzwrite((gzFile)gz_, buf.data(), (unsigned)buf.size());
+		if(w <= 0 || (size_t)w != buf.size()) {
 			int ge = 0;
 			const char *m = gzerror((gzFile)gz_, &ge);
 			fail(std::string("gzip write ") + path_ + (m ? std::string(" (") + m + ")" : ""),
@@ -120,20 +136,106 @@ bool Sink::raw_flush() {
 		}
 	} else {
 		ZSTD_CStream *z = (ZSTD_CStream *)zctx_;
-		ZSTD_inBuffer in = {buf_.data(), buf_.size(), 0};
+		ZSTD_inBuffer in = {buf.data(), buf.size(), 0};
 		while(in.pos < in.size && ok) {
 			ZSTD_outBuffer out = {zout_.data(), zout_.size(), 0};
 			size_t r = ZSTD_compressStream(z, &out, &in);
 			if(ZSTD_isError(r)) {
-				err_ = std::string("zstd: ") + ZSTD_getErrorName(r);
+				fail_msg(std::string("zstd: ") + ZSTD_getErrorName(r));
 				ok = false;
 				break;
 			}
 			ok = write_out(zout_.data(), out.pos);
 		}
 	}
-	buf_.clear();
 	return ok;
+}
+
+void Sink::writer() {
+	std::unique_lock<std::mutex> lk(qmu_);
+	for(;;) {
+		q_work_.wait(lk, [this] { return !q_.empty() || q_stop_; });
+		if(q_.empty())
+			break;  // stopping, and everything is written
+		std::vector<uint8_t> b = std::move(q_.front());
+		q_.pop_front();
+		q_busy_ = true;
+		lk.unlock();
+		// after a failure the rest is dropped: the file ends at the last whole block
+		if(!failed())
+			write_buffer(b);
+		size_t n = b.capacity();
+		b.clear();
+		lk.lock();
+		q_busy_ = false;
+		q_bytes_ -= n;
+		if(spare_.size() < 4)
+			spare_.push_back(std::move(b));
+		q_done_.notify_all();
+	}
+}
+
+// Hands the buffered blocks to the writer thread.
+bool Sink::raw_flush() {
+	if(buf_.empty())
+		return !failed();
+	if(failed()) {
+		buf_.clear();
+		return false;
+	}
+	std::unique_lock<std::mutex> lk(qmu_);
+	if(!wt_.joinable()) {
+		lk.unlock();
+		bool ok = write_buffer(buf_);
+		buf_.clear();
+		return ok;
+	}
+	q_done_.wait(lk, [this] { return q_bytes_ < kMaxQueued || failed(); });
+	q_bytes_ += buf_.capacity();
+	q_.push_back(std::move(buf_));
+	if(!spare_.empty()) {
+		buf_ = std::move(spare_.back());
+		spare_.pop_back();
+	} else {
+		buf_ = std::vector<uint8_t>();
+		buf_.reserve(kBufSize + 65536);
+	}
+	buf_.clear();
+	q_work_.notify_one();
+	return !failed();
+}
+
+void Sink::drain_queue() {
+	std::unique_lock<std::mutex> lk(qmu_);
+	q_done_.wait(lk, [this] { return q_.empty() && !q_busy_; });
+}
+
+void Sink::stop_writer() {
+	if(!wt_.joinable())
+		return;
+	{
+		std::lock_guard<std::mutex> g(qmu_);
+		q_stop_ = true;
+	}
+	q_work_.notify_all();
+	wt_.join();
+}
+
+size_t Sink::queued_bytes() {
+	std::lock_guard<std::mutex> g(qmu_);
+	return q_bytes_;
+}
+
+// A small buffer goes to the writer only when it is idle (so the file keeps up
+// with the capture); while it is busy the buffer fills up instead: queued
+// buffers stay few and full.
+bool Sink::push() {
+	if(buf_.size() < kBufSize / 4 && wt_.joinable()) {
+		std::lock_guard<std::mutex> g(qmu_);
+		if(!q_.empty() || q_busy_)
+			return !failed();
+	}
+	return raw_flush();
 }
 
 bool Sink::put(const void *p, size_t n) {
@@ -172,6 +274,10 @@ bool Sink::block(uint32_t type, const void *body, size_t len) {
 bool Sink::flush() {
 	if(!raw_flush())
 		return false;
+	// the writer is idle from here: the compressor is ours
+	drain_queue();
+	if(failed())
+		return false;
 	if(comp_ == Compression::Gzip && gz_) {
 		if(gzflush((gzFile)gz_, Z_SYNC_FLUSH) != Z_OK) {
 			fail("gzip flush " + path_, errno);
@@ -184,7 +290,7 @@ bool Sink::flush() {
 			ZSTD_outBuffer out = {zout_.data(), zout_.size(), 0};
 			rem = ZSTD_flushStream(z, &out);
 			if(ZSTD_isError(rem)) {
-				err_ = std::string("zstd: ") + ZSTD_getErrorName(rem);
+				fail_msg(std::string("zstd: ") + ZSTD_getErrorName(rem));
 				return false;
 			}
 			if(!write_out(zout_.data(), out.pos))
@@ -196,6 +302,8 @@ bool Sink::flush() {
 
 bool Sink::close() {
 	bool ok = raw_flush();
+	stop_writer();  // writes what is queued first
+	ok = ok && !failed();
 	if(comp_ == Compression::Gzip && gz_) {
 		if(gzclose((gzFile)gz_) != Z_OK && ok) {
 			fail("gzip close " + path_, errno);
@@ -210,7 +318,7 @@ bool Sink::close() {
 				ZSTD_outBuffer out = {zout_.data(), zout_.size(), 0};
 				rem = ZSTD_endStream(z, &out);
 				if(ZSTD_isError(rem)) {
-					err_ = std::string("zstd: ") + ZSTD_getErrorName(rem);
+					fail_msg(std::string("zstd: ") + ZSTD_getErrorName(rem));
 					ok = false;
 					break;
 				}

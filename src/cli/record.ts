@@ -16,6 +16,7 @@ interface RecordCliOptions {
   events: string;
   force?: boolean;
   compat2022?: boolean;
+  redundantEnter: boolean;
   stats: boolean;
 }
 
@@ -45,6 +46,7 @@ export function registerRecord(program: Command): void {
     .option('--events <set>', "core (syscalls with their own events) or all (the rest as generic events)", 'all')
     .option('-f, --force', 'overwrite the file if it exists')
     .option('--compat2022', 'write only event versions sysdig 0.29 (2022) reads')
+    .option('--no-redundant-enter', "leave out the enter events whose exit event carries the same parameters (read, write, generic), as Falco's modern probe does (not with --compat2022)")
     .option('--no-stats', 'no live statistics on stderr')
     .addHelpText(
       'after',
@@ -74,6 +76,7 @@ export function registerRecord(program: Command): void {
           events: opts.events as 'core' | 'all',
           force: opts.force ?? false,
           compat2022: opts.compat2022 ?? false,
+          ...(opts.redundantEnter === false ? { redundantEnter: false } : {}),
           ...(command.length > 0 ? { command } : {}),
           ...(live ? { onStats: (s: RecordStats) => process.stderr.write(`\r${statsLine(s, started, false)}\x1b[K`) } : {}),
         });

@@ -33,6 +33,12 @@ export interface NativeStartOptions {
   /** Write only event codes and syscall ids that 2022 readers (sysdig 0.29) know. */
   compat2022?: boolean;
   /**
+   * false: no enter events for read, write and generic events, whose exit events carry the
+   * same parameters (current libsinsp reads them from there, as Falco's modern probe sends
+   * exit events only). Ignored with compat2022.
+   */
+  redundantEnter?: boolean;
+  /**
    * Run the native drain thread SCHED_RR at the lowest real-time priority (default true, when
    * the process may): on a host whose cores are all busy it must keep its share of CPU or the
    * rings overflow, and a nice value alone does not cross sessions (autogroups).

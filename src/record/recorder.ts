@@ -49,6 +49,14 @@ export interface RecordOptions {
   /** Only event codes and syscall ids known to 2022 readers such as sysdig 0.29. */
   compat2022?: boolean;
   /**
+   * false: leave out the enter events of read, write and generic events, whose exit events
+   * carry the same parameters (fd and size; syscall ids), as Falco's modern probe sends exit
+   * events only: an I/O-heavy load makes half the events. Only the enter timestamps (syscall
+   * latency) are lost. Default true; always true with compat2022 (2022 readers take the fd
+   * from the enter event).
+   */
+  redundantEnter?: boolean;
+  /**
    * Ring buffer size per CPU in bytes (default: 16 MiB up to 4 CPUs, then 64 MiB shared out, at least 1 MiB).
    * eBPF driver only: the module's rings are sized when it is loaded (ring_kb).
    */
@@ -156,6 +164,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
       maxEvents: options.maxEvents ?? 0,
       ringBytes: options.ringBytes ?? defaultRingBytes(),
       compat2022: options.compat2022 ?? false,
+      ...(options.redundantEnter !== undefined ? { redundantEnter: options.redundantEnter } : {}),
       ...(options.drainRealtime !== undefined ? { drainRealtime: options.drainRealtime } : {}),
       ...(options.drainNice !== undefined ? { drainNice: options.drainNice } : {}),
     });

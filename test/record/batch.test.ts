@@ -1,0 +1,185 @@
+// The eBPF driver's per-CPU event batches (flush on size, on a timer and at stop),
+// no read/write/generic enter events (redundantEnter: false), and the native writer thread that
+// keeps draining the rings while the output blocks. Root + eBPF, like record.test.ts.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlockReader } from '../../src/pcapng/reader.js';
+import { openByteSource } from '../../src/pcapng/source.js';
+import { record, recordAvailability } from '../../src/record/recorder.js';
+
+const avail = recordAvailability();
+if (!avail.ok) process.stderr.write(`[test/record/batch] skipped: ${avail.reason}\n`);
+
+// libscap event codes
+const GENERIC_E = 0;
+const GENERIC_X = 1;
+const READ_E = 6;
+const READ_X = 7;
+const WRITE_E = 8;
+const WRITE_X = 9;
+
+interface Ev {
+  cpu: number;
+  ts: bigint;
+  tid: number;
+  type: number;
+  params: Buffer[];
+}
+
+async function events(path: string): Promise<{ events: Ev[]; blocks: number }> {
+  const out: Ev[] = [];
+  let blocks = 0;
+  const src = await openByteSource(path);
+  try {
+    await new BlockReader(src).read((type, buf, start) => {
+      blocks++;
+      if (type !== 0x216) return;
+      const cpu = buf.readUInt16LE(start + 8);
+      const ev = start + 10;
+      const np = buf.readUInt32LE(ev + 22);
+      const params: Buffer[] = [];
+      let p = ev + 26 + 2 * np;
+      for (let i = 0; i < np; i++) {
+        const len = buf.readUInt16LE(ev + 26 + 2 * i);
+        params.push(Buffer.from(buf.subarray(p, p + len)));
+        p += len;
+      }
+      out.push({ cpu, ts: buf.readBigUInt64LE(ev), tid: Number(buf.readBigUInt64LE(ev + 8)), type: buf.readUInt16LE(ev + 20), params });
+    });
+  } finally {
+    await src.close();
+  }
+  return { events: out, blocks };
+}
+
+describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, writer thread', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fscap-batch-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes every event, each CPU in time order, read/write pairs complete', async () => {
+    const out = join(dir, 'dd.scap');
+    const n = 20000;
+    const res = await record({ out, command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'] });
+    expect(res.commandExitCode).toBe(0);
+    expect(res.stats.drops).toBe(0);
+    // the driver counts a batch's events when it sends the batch: all were sent and written
+    expect(res.stats.eventsKernel).toBe(res.stats.eventsWritten);
+    const { events: evs } = await events(out);
+    expect(evs.length).toBe(res.stats.eventsWritten);
+    const last = new Map<number, bigint>();
+    let backwards = 0;
+    for (const e of evs) {
+      const prev = last.get(e.cpu);
+      if (prev !== undefined && e.ts < prev) backwards++;
+      last.set(e.cpu, e.ts);
+    }
+    expect(backwards).toBe(0);
+    const count = (t: number) => evs.filter((e) => e.type === t).length;
+    // dd's own n reads and n writes of one byte, plus a few of its start-up; the command
+    // waits for the go-ahead in a read whose enter came before tracing began
+    expect(count(READ_E)).toBeGreaterThanOrEqual(n);
+    expect(count(READ_X) - count(READ_E)).toBeGreaterThanOrEqual(0);
+    expect(count(READ_X) - count(READ_E)).toBeLessThanOrEqual(1);
+    expect(count(WRITE_E)).toBeGreaterThanOrEqual(n);
+    expect(count(WRITE_X)).toBe(count(WRITE_E));
+    // reads of /dev/zero (dd's fd 0): one byte of data, a zero
+    const oneByte = evs.filter((e) => e.type === READ_X && e.params[0]!.readBigInt64LE(0) === 1n && e.params[2]!.readBigInt64LE(0) === 0n);
+    expect(oneByte.length).toBeGreaterThanOrEqual(n);
+    // (the go-ahead the command waits for before exec is one read of a newline)
+    expect(oneByte.filter((e) => e.params[1]!.length === 1 && e.params[1]![0] === 0).length).toBeGreaterThanOrEqual(n);
+    expect(oneByte.length).toBeLessThanOrEqual(n + 1);
+  }, 60_000);
+
+  it('sends a partial batch within a few ms: events reach the file while the command sleeps', async () => {
+    const out = join(dir, 'sleep.scap');
+    const seen: number[] = [];
+    const res = await record({
+      out,
+      command: ['sleep', '2'],
+      statsIntervalMs: 100,
+      onStats: (s) => void seen.push(s.eventsWritten),
+    });
+    expect(res.reason).toBe('command-exit');
+    const final = res.stats.eventsWritten;
+    // the last call is the final one; before it, while sleep sleeps, everything up to
+    // its clock_nanosleep enter (a few KB: far less than a batch) was already written
+    const during = Math.max(...seen.slice(0, -1));
+    expect(final).toBeGreaterThan(20);
+    expect(during).toBeGreaterThan(10);
+    // after the sleep: nanosleep exit, close, exit_group and procexit, a handful
+    expect(final - during).toBeLessThanOrEqual(12);
+  }, 60_000);
+
+  it('redundantEnter: false leaves out read/write/generic enter events; the exits carry their parameters', async () => {
+    const out = join(dir, 'exit-only.scap');
+    const n = 500;
+    const res = await record({ out, command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'], redundantEnter: false });
+    expect(res.commandExitCode).toBe(0);
+    const { events: evs } = await events(out);
+    expect(evs.filter((e) => e.type === READ_E || e.type === WRITE_E || e.type === GENERIC_E)).toEqual([]);
+    // generic exits (dd's start-up: brk, arch_prctl, ...) carry the syscall ids
+    const generic = evs.filter((e) => e.type === GENERIC_X);
+    expect(generic.length).toBeGreaterThan(0);
+    expect(generic.every((e) => e.params.length === 2 && e.params[1]!.length === 2)).toBe(true);
+    const reads = evs.filter((e) => e.type === READ_X && e.params[0]!.readBigInt64LE(0) === 1n);
+    const writes = evs.filter((e) => e.type === WRITE_X && e.params[0]!.readBigInt64LE(0) === 1n);
+    expect(reads.length).toBeGreaterThanOrEqual(n);
+    expect(writes.length).toBeGreaterThanOrEqual(n);
+    for (const e of [...reads, ...writes]) {
+      expect(e.params).toHaveLength(4);
+      expect(e.params[3]!.readUInt32LE(0)).toBe(1); // size asked for
+    }
+    // dd reads its input on fd 0 and writes its output on fd 1
+    expect(reads.filter((e) => e.params[2]!.readBigInt64LE(0) === 0n).length).toBeGreaterThanOrEqual(n);
+    expect(writes.filter((e) => e.params[2]!.readBigInt64LE(0) === 1n).length).toBeGreaterThanOrEqual(n);
+    // other enter events are still there (e.g. openat, close, execve)
+    expect(evs.some((e) => (e.type & 1) === 0)).toBe(true);
+  }, 60_000);
+
+  it('redundantEnter: false is ignored in compat2022 mode (2022 readers take the fd from the enter event)', async () => {
+    const out = join(dir, 'exit-only-compat.scap');
+    const res = await record({ out, command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=50', 'status=none'], redundantEnter: false, compat2022: true });
+    expect(res.commandExitCode).toBe(0);
+    const { events: evs } = await events(out);
+    expect(evs.filter((e) => e.type === READ_E).length).toBeGreaterThanOrEqual(50);
+    expect(evs.filter((e) => e.type === WRITE_E).length).toBeGreaterThanOrEqual(50);
+    expect(evs.some((e) => e.type === GENERIC_E)).toBe(true);
+  }, 60_000);
+
+  it('keeps draining while the output blocks: no drops with a 2 MiB ring and a reader stalled for 2 s', async () => {
+    // The output is a FIFO whose reader opens it at once but reads nothing for 2 s, so
+    // every write() blocks meanwhile. A drain thread that wrote itself would stop
+    // emptying the ring for those 2 s; the writer thread queues the buffers instead.
+    const fifo = join(dir, 'out.fifo');
+    const copy = join(dir, 'fifo-copy.scap');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('sh', ['-c', 'exec 3<"$1"; sleep 2; cat <&3 > "$2"', 'sh', fifo, copy], { stdio: 'ignore' });
+    const readerDone = new Promise<number | null>((res) => reader.once('exit', (c) => res(c)));
+    // ~400k events (~20 MB) arrive during the stall: far more than the rings hold (2 MiB
+    // per CPU), yet the rings leave tens of ms of slack for a drain thread that other
+    // test files keep off the CPU now and then.
+    const n = 100000;
+    const res = await record({
+      out: fifo,
+      force: true,
+      ringBytes: 1 << 21,
+      command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'],
+    });
+    expect(await readerDone).toBe(0);
+    expect(res.commandExitCode).toBe(0);
+    expect(res.stats.drops).toBe(0);
+    expect(res.stats.eventsWritten).toBeGreaterThanOrEqual(4 * n);
+    const { events: evs, blocks } = await events(copy);
+    expect(evs.length).toBe(res.stats.eventsWritten);
+    expect(blocks).toBe(res.stats.blocks);
+    expect(statSync(copy).size).toBe(res.stats.bytes);
+  }, 60_000);
+});
