@@ -2,7 +2,7 @@
 // no read/write/generic enter events (redundantEnter: false), and the native writer thread that
 // keeps draining the rings while the output blocks. Root + eBPF, like record.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,38 @@ describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, wri
     expect(evs.length).toBe(res.stats.eventsWritten);
     expect(blocks).toBe(res.stats.blocks);
     expect(statSync(copy).size).toBe(res.stats.bytes);
+  }, 60_000);
+  it('runs its threads real-time when recording the whole host, at normal policy when tracing a command', async () => {
+    // Field 41 of /proc/<tid>/stat is the scheduling policy (2: SCHED_RR). The recorder's
+    // native threads live in this process; sample them while a recording runs.
+    const rrThreads = (): number => {
+      let n = 0;
+      for (const tid of readdirSync('/proc/self/task')) {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (fields[41 - 3] === '2') n++;
+        } catch {
+          // the thread ended meanwhile
+        }
+      }
+      return n;
+    };
+    const during = async (opts: Parameters<typeof record>[0]): Promise<number> => {
+      let most = 0;
+      const timer = setInterval(() => {
+        most = Math.max(most, rrThreads());
+      }, 20);
+      try {
+        await record(opts);
+      } finally {
+        clearInterval(timer);
+      }
+      return most;
+    };
+    expect(rrThreads()).toBe(0);
+    expect(await during({ out: join(dir, 'policy-cmd.scap'), force: true, command: ['sleep', '0.4'] })).toBe(0);
+    expect(await during({ out: join(dir, 'policy-host.scap'), force: true, durationMs: 400 })).toBeGreaterThanOrEqual(2);
+    expect(await during({ out: join(dir, 'policy-cmd-rt.scap'), force: true, command: ['sleep', '0.4'], drainRealtime: true })).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
