@@ -14,8 +14,13 @@ export interface CliResult {
 
 /** Runs the built CLI with a time bound; never throws for a non-zero exit. */
 export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runNodeProcess([CLI, ...args], options);
+}
+
+/** Runs node with NODE_ARGS (a script and its arguments, or flags and `-e`) with a time bound. */
+export function runNodeProcess(nodeArgs: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,10 @@
 // event handler, which only queues under a mutex.
 //
 // A plugin is trusted native code in our address space: a crash inside it (SIGSEGV,
-// abort) takes the process down and cannot be turned into a JS error. Every value a plugin
-// returns is checked before use (NULL strings, impossible lengths, wrong counts).
+// abort) takes the process down and cannot be turned into a JS error. Every call into it
+// goes through PluginFn, whose guard lets the crash handler (crash_guard.h) print the plugin,
+// the signal and the API function and exit 2. Every value a plugin returns is checked
+// before use (NULL strings, impossible lengths, wrong counts).
 #include <dlfcn.h>
 #include <napi.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "abi.h"
+#include "crash_guard.h"
 #include "js_table.h"
 
 namespace {
@@ -29,40 +32,56 @@ constexpr uint32_t kMaxEventLen = 64u << 20;  // refuse absurd event lengths
 constexpr size_t kMaxLogs = 10000;
 constexpr double kMaxSafeInt = 9007199254740991.0;
 
+// A plugin API function pointer that can only be called through a CallGuard: the single
+// choke point that lets the crash handler name the plugin and the function (crash_guard.h).
+template <typename F>
+struct PluginFn;
+template <typename R, typename... A>
+struct PluginFn<R (*)(A...)> {
+  R (*fn)(A...) = nullptr;
+  const char* api = "";                   // e.g. "next_batch"
+  const fsp::PluginIdent* who = nullptr;  // the owning host's name and path
+  explicit operator bool() const { return fn != nullptr; }
+  R operator()(A... a) const {
+    fsp::CallGuard g(who, api);
+    return fn(a...);
+  }
+};
+
 struct Api {
-  fn_str get_required_api_version = nullptr;
-  fn_get_init_schema get_init_schema = nullptr;
-  fn_init init = nullptr;
-  fn_destroy destroy = nullptr;
-  fn_get_last_error get_last_error = nullptr;
-  fn_str get_name = nullptr;
-  fn_str get_description = nullptr;
-  fn_str get_contact = nullptr;
-  fn_str get_version = nullptr;
-  fn_get_id get_id = nullptr;
-  fn_str get_event_source = nullptr;
-  fn_open open = nullptr;
-  fn_close close = nullptr;
-  fn_list_open_params list_open_params = nullptr;
-  fn_get_progress get_progress = nullptr;
-  fn_event_to_string event_to_string = nullptr;
-  fn_next_batch next_batch = nullptr;
-  fn_get_event_types get_extract_event_types = nullptr;
-  fn_str get_extract_event_sources = nullptr;
-  fn_str get_fields = nullptr;
-  fn_extract_fields extract_fields = nullptr;
-  fn_get_event_types get_parse_event_types = nullptr;
-  fn_str get_parse_event_sources = nullptr;
-  fn_parse_event parse_event = nullptr;
-  fn_str get_async_event_sources = nullptr;
-  fn_str get_async_events = nullptr;
-  fn_set_async_event_handler set_async_event_handler = nullptr;
+  PluginFn<fn_str> get_required_api_version;
+  PluginFn<fn_get_init_schema> get_init_schema;
+  PluginFn<fn_init> init;
+  PluginFn<fn_destroy> destroy;
+  PluginFn<fn_get_last_error> get_last_error;
+  PluginFn<fn_str> get_name;
+  PluginFn<fn_str> get_description;
+  PluginFn<fn_str> get_contact;
+  PluginFn<fn_str> get_version;
+  PluginFn<fn_get_id> get_id;
+  PluginFn<fn_str> get_event_source;
+  PluginFn<fn_open> open;
+  PluginFn<fn_close> close;
+  PluginFn<fn_list_open_params> list_open_params;
+  PluginFn<fn_get_progress> get_progress;
+  PluginFn<fn_event_to_string> event_to_string;
+  PluginFn<fn_next_batch> next_batch;
+  PluginFn<fn_get_event_types> get_extract_event_types;
+  PluginFn<fn_str> get_extract_event_sources;
+  PluginFn<fn_str> get_fields;
+  PluginFn<fn_extract_fields> extract_fields;
+  PluginFn<fn_get_event_types> get_parse_event_types;
+  PluginFn<fn_str> get_parse_event_sources;
+  PluginFn<fn_parse_event> parse_event;
+  PluginFn<fn_str> get_async_event_sources;
+  PluginFn<fn_str> get_async_events;
+  PluginFn<fn_set_async_event_handler> set_async_event_handler;
   void* dump_state = nullptr;
-  fn_set_config set_config = nullptr;
-  fn_get_metrics get_metrics = nullptr;
+  PluginFn<fn_set_config> set_config;
+  PluginFn<fn_get_metrics> get_metrics;
   void* capture_open = nullptr;
   void* capture_close = nullptr;
-  fn_get_required_event_schema_version get_required_event_schema_version = nullptr;
+  PluginFn<fn_get_required_event_schema_version> get_required_event_schema_version;
 };
 
 struct LogEntry {
@@ -151,8 +170,12 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "PluginHost(path): path must be a string");
     path_ = info[0].As<Napi::String>().Utf8Value();
     label_ = "plugin " + path_;
+    fsp::crash::InstallOnce();
     dlerror();
-    lib_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    {
+      fsp::CallGuard g(&ident_, "load (library constructors)");
+      lib_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    }
     if (!lib_) {
       const char* e = dlerror();
       throw Napi::Error::New(env, "cannot load plugin " + path_ + ": " + (e ? e : "dlopen failed"));
@@ -256,6 +279,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
   fsp_state* state_ = nullptr;
   bool destroyed_ = false;
   std::string name_, description_, contact_, version_, requiredApi_, eventSource_;
+  fsp::PluginIdent ident_{&name_, &path_};  // what the crash handler reports
   uint32_t id_ = 0;
   std::vector<std::string> caps_;
   bool capSourcing_ = false, capExtraction_ = false, capParsing_ = false, capAsync_ = false;
@@ -276,10 +300,17 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
 
   [[noreturn]] void Fail(Napi::Env env, const std::string& msg) { throw Napi::Error::New(env, label_ + ": " + msg); }
 
-  template <typename F>
-  void Sym(F* slot, const char* name) {
+  void Sym(void** slot, const char* name) {
     std::string s = std::string("plugin_") + name;
-    *reinterpret_cast<void**>(slot) = dlsym(lib_, s.c_str());
+    *slot = dlsym(lib_, s.c_str());
+  }
+  template <typename F>
+  void Sym(PluginFn<F>* slot, const char* name) {
+    void* p = nullptr;
+    Sym(&p, name);
+    slot->fn = reinterpret_cast<F>(p);
+    slot->api = name;  // a literal at every call site
+    slot->who = &ident_;
   }
 
   std::string Str(Napi::Env env, const char* v, const char* what) {
@@ -344,16 +375,16 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
 
     // 2. Required symbols.
     std::string missing;
-    auto need = [&missing](const void* p, const char* n) {
+    auto need = [&missing](bool p, const char* n) {
       if (!p) missing += std::string(missing.empty() ? "" : ", ") + "plugin_" + n;
     };
-    need(reinterpret_cast<const void*>(api_.get_version), "get_version");
-    need(reinterpret_cast<const void*>(api_.get_name), "get_name");
-    need(reinterpret_cast<const void*>(api_.get_description), "get_description");
-    need(reinterpret_cast<const void*>(api_.get_contact), "get_contact");
-    need(reinterpret_cast<const void*>(api_.init), "init");
-    need(reinterpret_cast<const void*>(api_.destroy), "destroy");
-    need(reinterpret_cast<const void*>(api_.get_last_error), "get_last_error");
+    need(static_cast<bool>(api_.get_version), "get_version");
+    need(static_cast<bool>(api_.get_name), "get_name");
+    need(static_cast<bool>(api_.get_description), "get_description");
+    need(static_cast<bool>(api_.get_contact), "get_contact");
+    need(static_cast<bool>(api_.init), "init");
+    need(static_cast<bool>(api_.destroy), "destroy");
+    need(static_cast<bool>(api_.get_last_error), "get_last_error");
     if (!missing.empty()) Fail(env, "missing required symbols: " + missing);
 
     // 3. Descriptive info.
@@ -427,7 +458,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     return e && *e ? e : "(no error message)";
   }
 
-  Napi::Value OptStr(Napi::Env env, fn_str f) {
+  Napi::Value OptStr(Napi::Env env, const PluginFn<fn_str>& f) {
     if (!f) return env.Null();
     const char* s = f();
     return s ? Napi::String::New(env, s) : env.Null();
@@ -455,12 +486,12 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     o.Set("parseEventSources", OptStr(env, api_.get_parse_event_sources));
     o.Set("asyncEventSources", OptStr(env, api_.get_async_event_sources));
     o.Set("asyncEvents", OptStr(env, api_.get_async_events));
-    o.Set("hasInitSchema", Napi::Boolean::New(env, api_.get_init_schema != nullptr));
-    o.Set("hasSetConfig", Napi::Boolean::New(env, api_.set_config != nullptr));
-    o.Set("hasMetrics", Napi::Boolean::New(env, api_.get_metrics != nullptr));
-    o.Set("hasProgress", Napi::Boolean::New(env, api_.get_progress != nullptr));
-    o.Set("hasEventToString", Napi::Boolean::New(env, api_.event_to_string != nullptr));
-    o.Set("hasListOpenParams", Napi::Boolean::New(env, api_.list_open_params != nullptr));
+    o.Set("hasInitSchema", Napi::Boolean::New(env, static_cast<bool>(api_.get_init_schema)));
+    o.Set("hasSetConfig", Napi::Boolean::New(env, static_cast<bool>(api_.set_config)));
+    o.Set("hasMetrics", Napi::Boolean::New(env, static_cast<bool>(api_.get_metrics)));
+    o.Set("hasProgress", Napi::Boolean::New(env, static_cast<bool>(api_.get_progress)));
+    o.Set("hasEventToString", Napi::Boolean::New(env, static_cast<bool>(api_.event_to_string)));
+    o.Set("hasListOpenParams", Napi::Boolean::New(env, static_cast<bool>(api_.list_open_params)));
     return o;
   }
 
@@ -588,7 +619,7 @@ class PluginHost : public Napi::ObjectWrap<PluginHost> {
     return Napi::String::New(env, Str(env, api_.get_fields(), "plugin_get_fields"));
   }
 
-  Napi::Value Codes(Napi::Env env, fn_get_event_types f, const char* what) {
+  Napi::Value Codes(Napi::Env env, const PluginFn<fn_get_event_types>& f, const char* what) {
     if (!f) return env.Null();
     uint32_t n = 0;
     uint16_t* t = f(&n, state_);

@@ -29,6 +29,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crash_guard.h"
+
 #include "abi.h"
 
 namespace fsp {
@@ -357,7 +359,12 @@ class JsTable {
       ClearException();
       return Fail<bool>(std::string(what) + ": the table provider has no " + kMethods[method] + "()", false);
     }
-    if (napi_call_function(env_, obj, fn, argc, argv, result) != napi_ok) {
+    napi_status st;
+    {
+      CallSuspend notThePlugin;  // JS may fault legitimately (WebAssembly bounds checks)
+      st = napi_call_function(env_, obj, fn, argc, argv, result);
+    }
+    if (st != napi_ok) {
       std::string msg = "the table provider threw";
       bool pending = false;
       napi_is_exception_pending(env_, &pending);

@@ -8,6 +8,11 @@
  * capability consistency, init schema) are selected when compiling, with
  * -DLOAD_MODE=<n> (see the LOAD_* values below).
  *
+ * Crashes on request, for the host's crash report: the init config "crash=KIND@FUNCTION"
+ * makes FUNCTION (init, next_batch, extract_fields, open, close, destroy) crash with KIND:
+ * segv (a write to an unmapped address), abort (abort()), fpe (an integer division by
+ * zero) or stackoverflow (unbounded recursion).
+ *
  * Build: cc -shared -fPIC -I native/plugin-host/src [-DLOAD_MODE=n] -o libbad.so badplugin.c
  */
 #include <stdlib.h>
@@ -35,6 +40,30 @@
 
 static char mode[128]; /* set by init() */
 static int is(const char *m) { return strcmp(mode, m) == 0; }
+
+/* Volatile so the compiler can neither prove the crash nor drop the frames. */
+static volatile uintptr_t bad_address = 8;
+static volatile int zero = 0, seven = 7; /* 1/x would be folded into a comparison */
+
+static int recurse(int depth) {
+  volatile char pad[4096];
+  pad[depth % 4096] = (char)depth;
+  if (depth == -1) return 0; /* never: keeps the recursion formally finite */
+  return recurse(depth + 1) + pad[(depth * 7) % 4096];
+}
+
+/* Crashes when the config is "crash=KIND@fn". */
+static void crash_point(const char *fn) {
+  if (strncmp(mode, "crash=", 6) != 0) return;
+  const char *at = strchr(mode, '@');
+  if (!at || strcmp(at + 1, fn) != 0) return;
+  size_t n = (size_t)(at - (mode + 6));
+  const char *kind = mode + 6;
+  if (n == 4 && strncmp(kind, "segv", 4) == 0) *(volatile int *)bad_address = 1;
+  if (n == 5 && strncmp(kind, "abort", 5) == 0) abort();
+  if (n == 3 && strncmp(kind, "fpe", 3) == 0) mode[0] = (char)(seven / zero);
+  if (n == 13 && strncmp(kind, "stackoverflow", 13) == 0) mode[0] = (char)recurse(0);
+}
 
 typedef struct {
   char lasterr[256];
@@ -77,6 +106,7 @@ EXPORT const char *plugin_get_init_schema(fsp_schema_type *t) {
 EXPORT fsp_state *plugin_init(const fsp_init_input *in, fsp_rc *rc) {
   snprintf(mode, sizeof mode, "%s", in->config ? in->config : "");
   if (in->log_fn) in->log_fn(in->owner, "badplugin", mode, 4);
+  crash_point("init");
   if (is("init-fail-null")) {
     *rc = FSP_RC_FAILURE;
     return NULL;
@@ -95,7 +125,10 @@ EXPORT fsp_state *plugin_init(const fsp_init_input *in, fsp_rc *rc) {
   *rc = FSP_RC_SUCCESS;
   return s;
 }
-EXPORT void plugin_destroy(fsp_state *s) { free(s); }
+EXPORT void plugin_destroy(fsp_state *s) {
+  crash_point("destroy");
+  free(s);
+}
 EXPORT const char *plugin_get_last_error(fsp_state *s) {
   if (is("null-last-error")) return NULL;
   return s ? ((state *)s)->lasterr : "no state";
@@ -123,6 +156,7 @@ EXPORT const char *plugin_get_fields(void) {
 EXPORT fsp_rc plugin_extract_fields(fsp_state *ss, const fsp_event_input *ev, const fsp_extract_input *in) {
   state *s = ss;
   (void)ev;
+  crash_point("extract_fields");
   if (is("extract-fail")) {
     snprintf(s->lasterr, sizeof s->lasterr, "extract-fail requested by the config");
     return FSP_RC_FAILURE;
@@ -161,6 +195,7 @@ EXPORT fsp_rc plugin_extract_fields(fsp_state *ss, const fsp_event_input *ev, co
 EXPORT fsp_instance *plugin_open(fsp_state *ss, const char *params, fsp_rc *rc) {
   state *s = ss;
   (void)params;
+  crash_point("open");
   if (is("open-fail")) {
     snprintf(s->lasterr, sizeof s->lasterr, "open-fail requested by the config");
     *rc = FSP_RC_FAILURE;
@@ -175,12 +210,14 @@ EXPORT fsp_instance *plugin_open(fsp_state *ss, const char *params, fsp_rc *rc) 
 }
 EXPORT void plugin_close(fsp_state *s, fsp_instance *h) {
   (void)s;
+  crash_point("close");
   free(h);
 }
 
 EXPORT fsp_rc plugin_next_batch(fsp_state *ss, fsp_instance *h, uint32_t *n, fsp_event ***evts) {
   state *s = ss;
   (void)h;
+  crash_point("next_batch");
   if (is("batch-fail")) {
     snprintf(s->lasterr, sizeof s->lasterr, "batch-fail requested by the config");
     return FSP_RC_FAILURE;

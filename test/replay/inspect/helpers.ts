@@ -7,10 +7,8 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { runCli, CLI, type CliResult } from '../../helpers/cli.js';
-import { PROJECT_ROOT } from '../../helpers/shared.js';
-import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runCli, type CliResult } from '../../helpers/cli.js';
 
 export interface SysdigResult {
   /** Exit status (0 = it read the capture). */
@@ -74,47 +72,9 @@ export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: 
   return out;
 }
 
-const DRIVER = resolve(PROJECT_ROOT, 'test', 'replay', 'inspect', 'cli-driver.mjs');
-let mainHasInspect: boolean | undefined;
-
-/** Whether the built CLI (dist/cli/main.js) registers `inspect` yet. */
-export function cliHasInspect(): boolean {
-  if (mainHasInspect === undefined) {
-    try {
-      mainHasInspect = readFileSync(CLI, 'utf8').includes('registerInspect');
-    } catch {
-      mainHasInspect = false;
-    }
-  }
-  return mainHasInspect;
-}
-
-/**
- * `falco-scap inspect ...args` through the built CLI. Until main.ts registers the command,
- * the same built command module is run through a small driver (cli-driver.mjs).
- */
+/** `falco-scap inspect ...args` through the built CLI. */
 export function runInspect(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
-  if (cliHasInspect()) return runCli(['inspect', ...args], { timeoutMs });
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [DRIVER, 'inspect', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, timedOut });
-    });
-  });
+  return runCli(['inspect', ...args], { timeoutMs });
 }
 
 /** Output split into lines (sysdig ends every line with '\n'). */
