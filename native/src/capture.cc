@@ -491,6 +491,24 @@ bool Capture::write_batch(bool all) {
 	return ok;
 }
 
+// After the driver has stopped producing: takes what is left in the rings (DRAIN returns
+// how many events a round brought) and writes it, unless the event limit was reached.
+template <class Drain>
+void Capture::drain_remaining(Drain drain) {
+	if(!done_.load() || (opt_.max_events && written_.load() < opt_.max_events)) {
+		for(int i = 0; i < 1000; i++) {
+			long n = drain();
+			if(pending() && !done_.load())
+				write_batch(true);
+			if(n <= 0)
+				break;
+		}
+	}
+	if(pending() && !done_.load())
+		write_batch(true);
+	queues_.clear();
+}
+
 void Capture::loop() {
 	raise_drain_priority(opt_.drain_realtime, opt_.drain_nice);
 	bool busy = false;
@@ -518,18 +536,7 @@ void Capture::loop() {
 	// and the driver's flush timers send the last partial batches
 	usleep(10 * 1000);
 	take_batches();
-	if(!done_.load() || (opt_.max_events && written_.load() < opt_.max_events)) {
-		for(int i = 0; i < 1000; i++) {
-			long n = consume_rings();
-			if(pending() && !done_.load())
-				write_batch(true);
-			if(n <= 0)
-				break;
-		}
-	}
-	if(pending() && !done_.load())
-		write_batch(true);
-	queues_.clear();
+	drain_remaining([this] { return consume_rings(); });
 }
 
 void Capture::loop_kmod() {
@@ -545,18 +552,7 @@ void Capture::loop_kmod() {
 	}
 	// STOP returns once every probe that saw the switch on has pushed its event.
 	kmod_->stop();
-	if(!done_.load() || (opt_.max_events && written_.load() < opt_.max_events)) {
-		for(int i = 0; i < 1000; i++) {
-			long n = kmod_->drain(kmod_cb, this);
-			if(pending() && !done_.load())
-				write_batch(true);
-			if(n <= 0)
-				break;
-		}
-	}
-	if(pending() && !done_.load())
-		write_batch(true);
-	queues_.clear();
+	drain_remaining([this] { return kmod_->drain(kmod_cb, this); });
 }
 
 void Capture::read_kmod_counters(Stats &s) {

@@ -79,6 +79,8 @@ private:
 	bool start_kmod(std::string &err);
 	void loop();
 	void loop_kmod();
+	template <class Drain>
+	void drain_remaining(Drain drain);
 	void read_counters(Stats &s);
 	void read_kmod_counters(Stats &s);
 	bool write_batch(bool all);

@@ -126,6 +126,18 @@ interface PreparedRule extends AlertingRule {
   readonly filter: Filter;
 }
 
+/** A rule with its output and extra output fields compiled against RESOLVE, ready to raise alerts. */
+export function alertingRule(rule: CompiledRule<Filter>, resolve: ReturnType<typeof outputResolver>): AlertingRule {
+  let output: CompiledOutput<ReplayContext>;
+  try {
+    output = compileOutput(rule.output, resolve);
+  } catch (e) {
+    throw new InputError(`rule '${rule.name}': output: ${(e as Error).message}`);
+  }
+  const extra = [...rule.extraOutputFields.entries()].map(([key, v]) => ({ key, output: compileOutput(v.format, resolve) }));
+  return { rule, output, extra, priorityName: formatPriority(rule.priority) };
+}
+
 /** Today's Falco does not evaluate system-call enter events; everything else is evaluated. */
 function evaluableTypes(): Uint8Array {
   const out = new Uint8Array(PPM_EVENT_MAX);
@@ -184,14 +196,7 @@ export class ReplayEngine {
     const prepare = (rule: CompiledRule<Filter>): PreparedRule => {
       let p = prepared.get(rule);
       if (!p) {
-        let output: CompiledOutput<ReplayContext>;
-        try {
-          output = compileOutput(rule.output, resolve);
-        } catch (e) {
-          throw new InputError(`rule '${rule.name}': output: ${(e as Error).message}`);
-        }
-        const extra = [...rule.extraOutputFields.entries()].map(([key, v]) => ({ key, output: compileOutput(v.format, resolve) }));
-        p = { rule, filter: rule.filter, output, extra, priorityName: formatPriority(rule.priority) };
+        p = { ...alertingRule(rule, resolve), filter: rule.filter };
         prepared.set(rule, p);
       }
       return p;

@@ -73,6 +73,16 @@ export function isStateBlockType(type: number): boolean {
 }
 
 /**
+ * The error for an event block that failed to load (ERR) or, with STRICT, carries a type
+ * beyond the event table: an unknown type is named as such even when its lengths are
+ * also wrong, since the lengths of an unknown type cannot be checked.
+ */
+function eventFault(name: string, offset: number, view: EventView, err: string | undefined, strict: boolean): CaptureError {
+  const unknown = strict && view.type >= EVENT_MAX;
+  return new CaptureError(name, offset, unknown ? unknownType(view.type) : err!);
+}
+
+/**
  * Reads a SCAP capture block by block: sections, state blocks (raw) and events (zero-copy
  * views). The reader itself keeps no per-event state, so memory stays flat in file size.
  */
@@ -114,13 +124,7 @@ export class ScapReader {
       const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout !== undefined) {
         const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);
-        if (err !== undefined) {
-          const unknown = strict && view.type >= EVENT_MAX;
-          throw new CaptureError(name, offset, unknown ? unknownType(view.type) : err);
-        }
-        if (strict && view.type >= EVENT_MAX) {
-          throw new CaptureError(name, offset, unknownType(view.type));
-        }
+        if (err !== undefined || (strict && view.type >= EVENT_MAX)) throw eventFault(name, offset, view, err, strict);
         onEvent?.(view);
         return;
       }
@@ -145,13 +149,7 @@ export class ScapReader {
       const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout === undefined) return false;
       const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);
-      if (err !== undefined) {
-        const unknown = strict && view.type >= EVENT_MAX;
-        throw new CaptureError(name, offset, unknown ? unknownType(view.type) : err);
-      }
-      if (strict && view.type >= EVENT_MAX) {
-        throw new CaptureError(name, offset, unknownType(view.type));
-      }
+      if (err !== undefined || (strict && view.type >= EVENT_MAX)) throw eventFault(name, offset, view, err, strict);
       return true;
     };
   }

@@ -150,9 +150,14 @@ ACCEL="-accel tcg"
 if [ -w /dev/kvm ] && [ "${FALCO_SCAP_KMOD_TCG:-0}" != 1 ]; then ACCEL="-accel kvm -cpu host"; fi
 echo "kmod-qemu: booting $VMLINUZ ($ACCEL), work dir $WORK"
 t0=$(date +%s)
-timeout "${FALCO_SCAP_KMOD_TIMEOUT:-600}" qemu-system-x86_64 $ACCEL -m 1G -smp 2 -nographic -no-reboot \
+# qemu runs in the background so that a TERM to this script (.ci/kmod.sh's step timeout)
+# takes the VM down too instead of leaving it running.
+trap 'kill "$QEMU_PID" 2>/dev/null' EXIT
+timeout "${FALCO_SCAP_KMOD_TIMEOUT:-240}" qemu-system-x86_64 $ACCEL -m 1G -smp 2 -nographic -no-reboot \
   -kernel "$VMLINUZ" -initrd "$WORK/initramfs.gz" \
-  -append "console=ttyS0 loglevel=4 panic=-1 oops=panic" > "$WORK/console.log" 2>&1
+  -append "console=ttyS0 loglevel=4 panic=-1 oops=panic" > "$WORK/console.log" 2>&1 &
+QEMU_PID=$!
+wait "$QEMU_PID"
 rc=$?
 t1=$(date +%s)
 grep "^KMOD:" "$WORK/console.log" | tr -d '\r'

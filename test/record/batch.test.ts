@@ -166,10 +166,14 @@ describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, wri
     // ~400k events (~20 MB) arrive during the stall: far more than the rings hold (2 MiB
     // per CPU), yet the rings leave tens of ms of slack for a drain thread that other
     // test files keep off the CPU now and then.
+    // The subject is the writer thread, not scheduling: the drain thread runs real-time here
+    // so that other test files busy on both cores cannot starve it (when tracing a command it
+    // runs at nice -20 by default, and then 2 MiB rings can overflow under such load).
     const n = 100000;
     const res = await record({
       out: fifo,
       force: true,
+      drainRealtime: true,
       ringBytes: 1 << 21,
       command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'],
     });

@@ -16,13 +16,13 @@ import { createReplayContext } from '../fields/context.js';
 import { syscallFieldRegistry } from '../fields/registry.js';
 import type { Predicate } from '../filter/compile.js';
 import type { ReplayContext } from '../fields/context.js';
-import { buildRuleset, outputResolver, raiseAlert, type AlertingRule, type ForeignEventHook, type LoadedRules, type ReplayStats } from '../engine.js';
+import { alertingRule, buildRuleset, outputResolver, raiseAlert, type AlertingRule, type ForeignEventHook, type LoadedRules, type ReplayStats } from '../engine.js';
 import type { Alert } from '../output/alert.js';
-import { compileOutput, CONTAINER_PLUGIN_SUGGESTED_FIELDS, type CompiledOutput } from '../output/format.js';
+import { CONTAINER_PLUGIN_SUGGESTED_FIELDS } from '../output/format.js';
 import { filterRuleSource } from '../rules/filter-source.js';
 import { RulesLoader } from '../rules/loader.js';
 import { readRulesFiles } from '../rules/reader.js';
-import { formatPriority, SYSCALL_SOURCE } from '../rules/types.js';
+import { SYSCALL_SOURCE } from '../rules/types.js';
 import { HostState } from '../state/index.js';
 import type { ReplayFieldRegistry } from '../fields/registry.js';
 import type { StateView } from '../fields/context.js';
@@ -109,16 +109,7 @@ export class SourceEvaluator {
   ) {
     const rs = buildRuleset(rules, config, tags, fields.source);
     const resolve = outputResolver(fields.registry);
-    this.rules = rs.candidates(PPME_PLUGINEVENT_E).map((rule) => {
-      let output: CompiledOutput<ReplayContext>;
-      try {
-        output = compileOutput(rule.output, resolve);
-      } catch (e) {
-        throw new InputError(`rule '${rule.name}': output: ${(e as Error).message}`);
-      }
-      const extra = [...rule.extraOutputFields.entries()].map(([key, v]) => ({ key, output: compileOutput(v.format, resolve) }));
-      return { rule, output, extra, priorityName: formatPriority(rule.priority) };
-    });
+    this.rules = rs.candidates(PPME_PLUGINEVENT_E).map((rule) => alertingRule(rule, resolve));
     this.all = config.ruleMatching === 'all';
     const base = createReplayContext(new HostState(), this.view);
     base.hostname = config.hostname;
