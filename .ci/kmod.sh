@@ -21,7 +21,7 @@ if grep -qiE "warning:" /tmp/kmod-build.log; then grep -iE "warning:" /tmp/kmod-
 echo "kmod: module built for $KVER, no warnings"
 if ! make -C native/kmod-reader > /tmp/kmod-reader-build.log 2>&1; then tail -30 /tmp/kmod-reader-build.log; echo "kmod: FAIL reader build"; exit 1; fi
 # The guest runs the real CLI and addon: build them when this runs on its own.
-if [ ! -f dist/cli/main.js ] && ! npm run build > /tmp/kmod-dist-build.log 2>&1; then tail -20 /tmp/kmod-dist-build.log; echo "kmod: FAIL npm run build"; exit 1; fi
+if [ ! -f dist/cli/falco-scap.cjs ] && ! npm run build > /tmp/kmod-dist-build.log 2>&1; then tail -20 /tmp/kmod-dist-build.log; echo "kmod: FAIL npm run build"; exit 1; fi
 addon=native/build/Release/falco_scap_record.node
 if [ -z "${FALCO_SCAP_RECORD_ADDON:-}" ] && ! node -e 'process.exit(require(process.argv[1]).drivers?.includes("kmod") ? 0 : 1)' "$PWD/$addon" 2>/dev/null; then
   if ! node native/build.mjs --strict > /tmp/kmod-addon-build.log 2>&1; then tail -20 /tmp/kmod-addon-build.log; echo "kmod: FAIL recorder addon build"; exit 1; fi

@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
-cli="node $here/../dist/cli/main.js"
+cli="node $here/../dist/cli/falco-scap.cjs"
 runs=${RUNS:-10}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for f in bench-5m.scap bench-5m.scap.gz; do

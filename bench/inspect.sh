@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
-cli="node $here/../dist/cli/main.js"
+cli="node $here/../dist/cli/falco-scap.cjs"
 runs=${RUNS:-5}
 filter='proc.name=nonexistent'
 for f in ${BENCH_FILES:-bench-5m.scap}; do
@@ -48,7 +48,7 @@ for f in ${BENCH_FILES:-bench-5m.scap}; do
   echo "peak RSS: falco-scap $ours KB, sysdig $theirs KB"
   if [ "${CPU_PROFILE:-0}" = 1 ]; then
     mkdir -p "$dir/inspect-prof"
-    node --cpu-prof --cpu-prof-dir="$dir/inspect-prof" "$here/../dist/cli/main.js" inspect "$dir/$f" "$filter"
+    node --cpu-prof --cpu-prof-dir="$dir/inspect-prof" "$here/../dist/cli/falco-scap.cjs" inspect "$dir/$f" "$filter"
     prof=$(ls -t "$dir"/inspect-prof/*.cpuprofile | head -1)
     echo "== top functions by self time ($prof)"
     node -e '

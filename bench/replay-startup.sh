@@ -13,8 +13,8 @@ rules=${RULES:-$here/../../shared/rules/falcosecurity/falco_rules.yaml}
 capture=${CAPTURE:-$here/../../shared/captures/falco-traces/cat_write.scap}
 runs=${RUNS:-30}
 args="replay -r $rules $capture --no-progress"
-cmds=(-n falco-scap "node $here/../dist/cli/main.js $args")
-if [ -n "${OLD:-}" ]; then cmds+=(-n old "node $OLD/cli/main.js $args"); fi
+cmds=(-n falco-scap "node $here/../dist/cli/falco-scap.cjs $args")
+if [ -n "${OLD:-}" ]; then old=$OLD/cli/falco-scap.cjs; [ -f "$old" ] || old=$OLD/cli/main.js; cmds+=(-n old "node $old $args"); fi
 cmds+=(-n node "node -e 0")
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$dir/startup.json" "${cmds[@]}" >/dev/null
 node -e '
@@ -26,7 +26,7 @@ node -e '
   }
 ' "$dir/startup.json"
 if [ -n "${PROFILE:-}" ]; then
-  (cd "$dir" && node --cpu-prof --cpu-prof-interval 100 --cpu-prof-name startup.cpuprofile "$here/../dist/cli/main.js" $args >/dev/null 2>&1)
+  (cd "$dir" && node --cpu-prof --cpu-prof-interval 100 --cpu-prof-name startup.cpuprofile "$here/../dist/cli/falco-scap.cjs" $args >/dev/null 2>&1)
   node -e '
     const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const byId = new Map(p.nodes.map((n) => [n.id, n]));

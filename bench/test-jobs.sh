@@ -9,7 +9,7 @@
 # JIT warm-up), which no number of workers can shorten.
 # Env: CAPTURES (dir searched for *.scap, default ../shared/captures), RULES (their rules
 # file, default ../shared/rules/falcosecurity/falco_rules.yaml), RUNS (default 5),
-# CLI (default "node dist/cli/main.js"), RAW=1 (replay decompressed copies of the captures).
+# CLI (default "node dist/cli/falco-scap.cjs"), RAW=1 (replay decompressed copies of the captures).
 # Most of these captures are gzip files: their inflate runs on libuv's thread pool, so even
 # --jobs 1 keeps more than one core busy and --jobs 2 cannot reach 2x on two cores. RAW=1
 # shows the speed-up when the work is all in the worker threads.
@@ -21,7 +21,7 @@ small=$(( cases / 4 > 0 ? cases / 4 : 1 ))
 captures_dir=${CAPTURES:-$root/../shared/captures}
 rules=${RULES:-$root/../shared/rules/falcosecurity/falco_rules.yaml}
 runs=${RUNS:-5}
-cli=${CLI:-node $root/dist/cli/main.js}
+cli=${CLI:-node $root/dist/cli/falco-scap.cjs}
 
 [ -f dist/testing/engine.js ] || { echo "dist/testing/engine.js missing: build first (npm run build)" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "hyperfine not found" >&2; exit 2; }

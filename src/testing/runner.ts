@@ -19,11 +19,13 @@ export { judge, normalizeOutcome, unknownRules, type CaseError, type CaseStatus 
 /** Where replays come from: a module (loaded in each worker thread) or an engine run in-process. */
 export type EngineSource = { readonly module: string } | { readonly replay: ReplayForTest } | { readonly engine: TestEngine };
 
+// Through `../testing/`: the same file from dist/testing/ and from the CLI bundle in
+// dist/cli/, where this module's URL is the bundle's (see scripts/bundle-cli.mjs).
 /** The real engine adapter, beside this file once built: dist/testing/engine.js. */
-export const DEFAULT_ENGINE_MODULE: string = new URL('./engine.js', import.meta.url).href;
+export const DEFAULT_ENGINE_MODULE: string = new URL('../testing/engine.js', import.meta.url).href;
 
-/** The worker entry built beside this file. */
-export const DEFAULT_WORKER_URL: URL = new URL('./worker.js', import.meta.url);
+/** The worker entry built beside this file: dist/testing/worker.js. */
+export const DEFAULT_WORKER_URL: URL = new URL('../testing/worker.js', import.meta.url);
 
 export interface CaseResult extends CaseVerdict {
   readonly case: TestCase;

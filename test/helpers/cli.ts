@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from './shared.js';
 
-export const CLI = resolve(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+/** The installed command: the launcher that runs the bundled CLI (scripts/bundle-cli.mjs). */
+export const CLI = resolve(PROJECT_ROOT, 'dist', 'cli', 'falco-scap.cjs');
 
 export interface CliResult {
   code: number | null;

@@ -12,4 +12,8 @@ export default function setup(): void {
     encoding: 'utf8',
   });
   if (res.status !== 0) process.stderr.write(`[global-setup] tsc reported errors (see test/typecheck.test.ts):\n${res.stdout}${res.stderr}`);
+  // The command users run is the bundle (dist/cli/falco-scap.cjs runs dist/cli/bundle.cjs):
+  // rebuilt too, so that CLI tests run what was just compiled.
+  const bundle = spawnSync(process.execPath, [resolve(root, 'scripts/bundle-cli.mjs')], { cwd: root, encoding: 'utf8' });
+  if (bundle.status !== 0) throw new Error(`[global-setup] bundling the CLI failed:\n${bundle.stdout}${bundle.stderr}`);
 }

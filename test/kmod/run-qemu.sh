@@ -29,7 +29,7 @@ READER=$ROOT/native/kmod-reader/build/fs-kmod-record
 ADDON=${FALCO_SCAP_RECORD_ADDON:-$ROOT/native/build/Release/falco_scap_record.node}
 WORKLOAD=$ROOT/samples/workload.sh
 RULES=$ROOT/rules/falco-scap_rules.yaml
-CLI=$ROOT/dist/cli/main.js
+CLI=$ROOT/dist/cli/falco-scap.cjs
 KVER=$(modinfo -F vermagic "$KO" 2>/dev/null | awk '{print $1}')
 VMLINUZ=/boot/vmlinuz-$KVER
 fail() { echo "kmod-qemu: FAIL $*"; exit 1; }
@@ -101,7 +101,7 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; m
 ifconfig lo 127.0.0.1 up
 hostname guest
 slab() { echo "$(grep -E '^(Slab|SUnreclaim|VmallocUsed|MemFree):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"; }
-FS="node /fs/dist/cli/main.js"
+FS="node /fs/dist/cli/falco-scap.cjs"
 echo "KMOD: meminfo0 $(slab)"
 if insmod /falco_scap.ko ring_kb=1024; then echo "KMOD: insmod1 ok"; else echo "KMOD: insmod1 FAILED"; fi
 # 1. the workload, through the real CLI and addon; other activity meanwhile

@@ -1,0 +1,80 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runNodeProcess } from '../helpers/cli.js';
+import { PROJECT_ROOT } from '../helpers/shared.js';
+
+// The launcher (dist/cli/falco-scap.cjs) runs the bundle with a V8 code cache it makes
+// itself. These tests run a private copy of dist/ so the checkout's cache is left alone.
+const work = mkdtempSync(join(tmpdir(), 'falco-scap-launcher-'));
+const dist = join(work, 'dist');
+cpSync(join(PROJECT_ROOT, 'dist'), dist, { recursive: true });
+// Rules and samples are found from dist/ through `../`, as in a checkout.
+cpSync(join(PROJECT_ROOT, 'rules'), join(work, 'rules'), { recursive: true });
+// Packages left out of the bundle (native addons) and the module graph's are resolved upward.
+symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(work, 'node_modules'));
+const cliDir = join(dist, 'cli');
+const launcher = join(cliDir, 'falco-scap.cjs');
+const sample = join(PROJECT_ROOT, 'samples', 'captures', 'workload.scap.gz');
+const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+const caches = (): string[] => readdirSync(cliDir).filter((f) => f.endsWith('.v8cache'));
+const clearCaches = (): void => {
+  for (const f of caches()) rmSync(join(cliDir, f));
+};
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('falco-scap launcher', () => {
+  it('is the package bin, and the bundle names its build on the first line', () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin['falco-scap']).toBe('dist/cli/falco-scap.cjs');
+    expect(statSync(join(PROJECT_ROOT, pkg.bin['falco-scap']!)).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(cliDir, 'bundle.cjs'), 'utf8')).toMatch(/^\/\/build:[0-9a-f]{16}\n/);
+  });
+
+  it('makes a code cache named after the bundle build on a run without one, then uses it', async () => {
+    clearCaches();
+    const first = await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
+    expect(first.code).toBe(0);
+    const id = /^\/\/build:([0-9a-f]+)/.exec(readFileSync(join(cliDir, 'bundle.cjs'), 'utf8'))![1];
+    expect(caches()).toEqual([`bundle.${id}.v8cache`]);
+    const cachePath = join(cliDir, caches()[0]!);
+    const before = statSync(cachePath).mtimeMs;
+    const second = await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
+    expect(second.code).toBe(0);
+    // Same alerts with and without the cache; an accepted cache is not rewritten.
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(cachePath).mtimeMs).toBe(before);
+  });
+
+  it('runs from a corrupt cache (V8 rejects it) and replaces it with a good one', async () => {
+    await runNodeProcess([launcher, '--version']);
+    const cachePath = join(cliDir, caches()[0]!);
+    writeFileSync(cachePath, Buffer.alloc(4096, 0x5a));
+    const res = await runNodeProcess([launcher, 'info', sample]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain('compression:   gzip');
+    expect(readFileSync(cachePath).equals(Buffer.alloc(4096, 0x5a))).toBe(false);
+    const again = await runNodeProcess([launcher, '--version']);
+    expect(again.stdout.trim()).toBe(version);
+  });
+
+  it('keeps exit codes and one-line errors through the bundle', async () => {
+    const res = await runNodeProcess([launcher, 'info', join(work, 'missing.scap')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^falco-scap: .*missing\.scap.*no such file\n$/);
+  });
+
+  it('falls back to the module graph (main.js) when there is no bundle', async () => {
+    rmSync(join(cliDir, 'bundle.cjs'));
+    clearCaches();
+    const res = await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
+    expect(res.code).toBe(0);
+    expect(res.stdout + res.stderr).toContain('Events detected: 6');
+    expect(caches()).toEqual([]);
+    expect(existsSync(join(cliDir, 'main.js'))).toBe(true);
+  });
+});
