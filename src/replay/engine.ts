@@ -189,7 +189,7 @@ export class ReplayEngine {
   constructor(
     readonly ruleset: Ruleset<Filter>,
     readonly config: ReplayConfig,
-    private readonly registry: ReplayFieldRegistry = syscallFieldRegistry(),
+    registry: ReplayFieldRegistry = syscallFieldRegistry(),
   ) {
     const resolve = outputResolver(registry);
     const prepared = new Map<CompiledRule<Filter>, PreparedRule>();

@@ -249,8 +249,9 @@ export class HostState implements ParseContext {
     this.fdNum = -1;
     this.fdNameChanged = false;
     const threads = this.threads;
-    // Work left by the previous event or a state block (one flag read on most events).
-    if (this.deferred || threads.purgeInactive) this.runDeferred(ev);
+    // Work left by the previous event or a state block, or a purge falling due (a flag read
+    // and a time compare on most events).
+    if (this.deferred || (threads.purgeInactive && threads.purgeDue(now))) this.runDeferred(ev);
 
     const kind = this.kinds[type] ?? 0;
     if ((kind & (K_SWITCH | K_SKIP_RESET | K_NO_THREAD)) === K_SWITCH) {

@@ -99,6 +99,10 @@ export class ThreadTable {
   /** Threads refused because the table was full. */
   dropped = 0;
   private lastPurgeTs = 0n;
+  // The next purge time as exact 32-bit halves, so that every event can be tested against
+  // it without a BigInt; -1 until the first event sets the schedule.
+  private purgeDueHi = -1;
+  private purgeDueLo = -1;
 
   constructor(opts: ThreadTableOptions = {}) {
     this.maxThreads = opts.maxThreads ?? DEFAULT_MAX_THREADS;
@@ -417,14 +421,25 @@ export class ThreadTable {
     }
   }
 
+  /**
+   * Whether an event at NOW (the timestamp's [high, low] 32-bit words) is past the next
+   * purge time, i.e. maybePurge() has something to do.
+   */
+  purgeDue(now: Uint32Array): boolean {
+    const hi = now[0]!;
+    return hi > this.purgeDueHi || (hi === this.purgeDueHi && now[1]! > this.purgeDueLo);
+  }
+
   /** The live-capture purge: every purge interval, drop threads idle longer than the timeout. */
   maybePurge(ts: bigint): number {
     if (!this.purgeInactive) return 0;
     if (this.lastPurgeTs === 0n) {
       this.lastPurgeTs = this.purgeIntervalNs > 30n * 1000000000n ? ts - this.purgeIntervalNs + 30n * 1000000000n : ts - this.purgeIntervalNs;
+      this.schedulePurge();
     }
     if (ts <= this.lastPurgeTs + this.purgeIntervalNs) return 0;
     this.lastPurgeTs = ts;
+    this.schedulePurge();
     const victims: number[] = [];
     for (const t of this.map.values()) {
       // Threads never seen in an event (process list) count as accessed at the first scan.
@@ -433,6 +448,12 @@ export class ThreadTable {
     }
     for (const tid of victims) this.remove(tid);
     return victims.length;
+  }
+
+  private schedulePurge(): void {
+    const due = this.lastPurgeTs + this.purgeIntervalNs;
+    this.purgeDueHi = Number(due >> 32n);
+    this.purgeDueLo = Number(due & 0xffffffffn);
   }
 
   clear(): void {

@@ -326,6 +326,21 @@ describe('per-event context', () => {
     // invalid placeholder threads go at the first scan
     expect(st.threads.get(5)).toBeUndefined();
   });
+
+  it('purges at the first event strictly past each interval, across a 2^32 ns boundary', () => {
+    const st = new HostState({ purgeInactive: true, purgeIntervalNs: 10n, threadTimeoutNs: 100n });
+    const t0 = 2n ** 32n - 5n;
+    apply(st, { type: 'SYSCALL_GETUID_E', tid: 5, ts: t0, params: [] });
+    expect(st.threads.get(5)).toBeDefined(); // the first event only sets the schedule
+    apply(st, { type: 'SYSCALL_GETUID_E', tid: 6, ts: t0 + 10n, params: [] });
+    expect(st.threads.get(5)).toBeUndefined(); // past t0: purged before tid 6 is looked up
+    apply(st, { type: 'SYSCALL_GETUID_E', tid: 7, ts: t0 + 20n, params: [] });
+    expect(st.threads.get(6)).toBeDefined(); // exactly at the next due time: no purge
+    apply(st, { type: 'SYSCALL_GETUID_E', tid: 8, ts: t0 + 21n, params: [] });
+    expect(st.threads.get(6)).toBeUndefined();
+    expect(st.threads.get(7)).toBeUndefined();
+    expect(st.threads.get(8)).toBeDefined();
+  });
 });
 
 describe('fd name changes', () => {
