@@ -240,6 +240,26 @@ export function bytes(s: ParamSource, i: number): Buffer | undefined {
 }
 
 const indexTables: Map<string, Int16Array> = new Map();
+/** For each parameter name, (code, position) pairs of its first occurrence in each schema. */
+let positionsByName: Map<string, number[]> | undefined;
+
+function namePositions(): Map<string, number[]> {
+  // One pass over the event table for every name: parsers ask for ~60 tables at start-up,
+  // and a scan of the table per name was a visible part of a short run.
+  const m = new Map<string, number[]>();
+  for (let code = 0; code < EVENT_TABLE.length; code++) {
+    const params = EVENT_TABLE[code]?.params;
+    if (params === undefined) continue;
+    for (let i = 0; i < params.length; i++) {
+      const name = params[i]!.name;
+      let list = m.get(name);
+      if (list === undefined) m.set(name, (list = []));
+      // Only the first parameter of that name in this schema.
+      if (list.length === 0 || list[list.length - 2] !== code) list.push(code, i);
+    }
+  }
+  return m;
+}
 
 /**
  * Positions of the parameter called `name` by event code (-1 where a schema has none),
@@ -250,10 +270,8 @@ export function paramIndexTable(name: string): Int16Array {
   let t = indexTables.get(name);
   if (t === undefined) {
     t = new Int16Array(EVENT_TABLE.length).fill(-1);
-    for (let code = 0; code < EVENT_TABLE.length; code++) {
-      const info = EVENT_TABLE[code];
-      if (info !== undefined) t[code] = info.params.findIndex((p) => p.name === name);
-    }
+    const pairs = (positionsByName ??= namePositions()).get(name);
+    if (pairs !== undefined) for (let k = 0; k < pairs.length; k += 2) t[pairs[k]!] = pairs[k + 1]!;
     indexTables.set(name, t);
   }
   return t;
