@@ -153,6 +153,7 @@ export function decodeProcList(type: number, buf: Buffer, start: number, length:
   if (version === undefined) throw new RangeError(`0x${type.toString(16)} is not a process list block`);
   const block = new Cursor(buf, start, start + 8, start + length - 4, littleEndian);
   const out: ThreadEntry[] = [];
+  const lists = new ListMemo();
   while (block.remaining >= 4) {
     const index = out.length;
     let c = block;
@@ -169,7 +170,7 @@ export function decodeProcList(type: number, buf: Buffer, start: number, length:
         c.pos += 4;
       }
     }
-    const t = readThread(c, version, index);
+    const t = readThread(c, version, index, lists);
     // Whatever is left of a sized entry is a field from a newer writer: skipped, as libscap does.
     if (version >= 9 && entryLen !== 0) readV9Tail(c, t);
     out.push(t);
@@ -177,7 +178,28 @@ export function decodeProcList(type: number, buf: Buffer, start: number, length:
   return out;
 }
 
-function readThread(c: Cursor, version: number, index: number): ThreadEntry {
+/**
+ * The threads of a process list come grouped by process, and a process's threads (and
+ * often its children) carry byte-identical args, env and cgroups: each list is decoded
+ * once per run of equal bytes and the entries share the array (nothing changes these
+ * arrays in place; the state engine shares them the same way).
+ */
+class ListMemo {
+  private readonly bytes: (Buffer | undefined)[] = [undefined, undefined, undefined];
+  private readonly lists: string[][] = [[], [], []];
+
+  /** FIELD: 0 args, 1 env, 2 cgroups. */
+  list(field: number, b: Buffer): string[] {
+    const last = this.bytes[field];
+    if (last !== undefined && last.length === b.length && last.equals(b)) return this.lists[field]!;
+    const l = splitNulList(b);
+    this.bytes[field] = b;
+    this.lists[field] = l;
+    return l;
+  }
+}
+
+function readThread(c: Cursor, version: number, index: number, lists: ListMemo): ThreadEntry {
   const tid = c.i64n('tid');
   c.context = `proclist entry ${index} (tid ${tid})`;
   const t = newThreadEntry({ tid });
@@ -188,7 +210,7 @@ function readThread(c: Cursor, version: number, index: number): ThreadEntry {
   t.comm = c.str16('comm');
   t.exe = c.str16('exe');
   if (version >= 7) t.exepath = c.str16('exepath');
-  t.args = splitNulList(c.blob16('args'));
+  t.args = lists.list(0, c.blob16('args'));
   t.cwd = c.str16('cwd');
   t.fdlimit = c.i64n('fdlimit');
   t.flags = c.u32('flags');
@@ -200,11 +222,11 @@ function readThread(c: Cursor, version: number, index: number): ThreadEntry {
     t.vmswapKb = c.u32('vmswap_kb');
     t.pfmajor = c.u64n('pfmajor');
     t.pfminor = c.u64n('pfminor');
-    if (version >= 3) t.env = splitNulList(c.blob16('env'));
+    if (version >= 3) t.env = lists.list(1, c.blob16('env'));
     if (version >= 4) {
       t.vtid = c.i64n('vtid');
       t.vpid = c.i64n('vpid');
-      t.cgroups = splitNulList(c.blob16('cgroups'));
+      t.cgroups = lists.list(2, c.blob16('cgroups'));
       if (version >= 5) t.root = c.str16('root');
     }
   }

@@ -116,6 +116,32 @@ describe.each([true, false])('round trip (littleEndian=%s)', (le) => {
   });
 });
 
+describe('process list string lists', () => {
+  it('threads with byte-identical args, env or cgroups share one decoded array; different bytes do not', () => {
+    const base = sampleThreads()[0]!;
+    const mk = (tid: number, args: string[], env: string[], cgroups: string[]) => ({ ...base, tid, args, env, cgroups });
+    const threads = [
+      mk(10, ['sh', '-c', 'x'], ['A=1', 'B=2'], ['cpu=/a', 'memory=/a']),
+      mk(11, ['sh', '-c', 'x'], ['A=1', 'B=2'], ['cpu=/a', 'memory=/a']),
+      mk(12, ['sh', '-c', 'y'], ['A=1', 'B=2'], ['cpu=/b', 'memory=/a']),
+      mk(13, ['sh', '-c', 'x'], [], ['cpu=/a', 'memory=/a']),
+      mk(14, ['sh', '-c', 'x'], [], []),
+    ];
+    const { buf, start, length } = frame(BlockType.PL_V9, encodeProcList(threads, true), true, 4);
+    const got = decodeProcList(BlockType.PL_V9, buf, start, length, true);
+    expect(got).toEqual(threads);
+    expect(got[1]!.args).toBe(got[0]!.args);
+    expect(got[1]!.env).toBe(got[0]!.env);
+    expect(got[1]!.cgroups).toBe(got[0]!.cgroups);
+    expect(got[2]!.args).not.toBe(got[1]!.args);
+    expect(got[2]!.env).toBe(got[1]!.env);
+    expect(got[2]!.cgroups).not.toBe(got[1]!.cgroups);
+    expect(got[3]!.args).not.toBe(got[2]!.args); // equal to an earlier run, not to the last one
+    expect(got[3]!.args).toEqual(got[0]!.args);
+    expect(got[4]!.cgroups).toEqual([]);
+  });
+});
+
 describe('PL_V9 entries: lengths decide', () => {
   it('reads the pre-libs-0.10 tail (loginuid, exe_writable, capabilities without pidns/tty)', () => {
     const threads = sampleThreads();
