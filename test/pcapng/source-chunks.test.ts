@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHUNK_SIZE, openByteSource } from '../../src/pcapng/source.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'falco-scap-chunks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function chunksOf(path: string): Promise<Buffer[]> {
+  const src = await openByteSource(path);
+  const out: Buffer[] = [];
+  try {
+    for await (const c of src.chunks()) out.push(Buffer.from(c)); // copied: buffers are recycled
+  } finally {
+    await src.close();
+  }
+  return out;
+}
+
+describe('file chunk sizes', () => {
+  it('reads a file smaller than a chunk in one read, into a buffer of about its size', async () => {
+    const data = Buffer.alloc(100_000, 7);
+    const path = join(dir, 'small.bin');
+    writeFileSync(path, data);
+    const src = await openByteSource(path);
+    const sizes: number[] = [];
+    for await (const c of src.chunks()) sizes.push(c.buffer.byteLength);
+    await src.close();
+    expect(sizes).toHaveLength(1);
+    expect(sizes[0]).toBeLessThan(DEFAULT_CHUNK_SIZE / 4);
+    expect(Buffer.concat(await chunksOf(path)).equals(data)).toBe(true);
+  });
+
+  it('still reads files of exactly one chunk, just over, and empty ones whole', async () => {
+    for (const n of [0, 1, 4095, 4096, 4097, DEFAULT_CHUNK_SIZE - 1, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_SIZE + 1, 3 * DEFAULT_CHUNK_SIZE + 5]) {
+      const data = Buffer.alloc(n);
+      for (let i = 0; i < n; i += 997) data[i] = (i / 997) & 0xff;
+      const path = join(dir, `f${n}.bin`);
+      writeFileSync(path, data);
+      expect(Buffer.concat(await chunksOf(path)).equals(data), `size ${n}`).toBe(true);
+    }
+  });
+});
