@@ -9,7 +9,7 @@
 # cost: node start, eBPF load, /proc snapshot, is not in it). The modes run interleaved,
 # ROUNDS times (default 5); the medians are printed with their ratios to the untraced
 # run, and record's slowdown as a multiple of the counting probe's slowdown. strace runs
-# once per workload (it is two orders of magnitude slower on dd). "no redundant enter"
+# once per workload (it is two orders of magnitude slower on dd; STRACE=0 skips it). "no redundant enter"
 # is record --no-redundant-enter: no enter events for read, write and generic events,
 # whose exit events carry the same parameters, as Falco's modern probe sends them. REF_ADDON=path/to/falco_scap_record.node adds a
 # "reference" record run with that addon in each round (e.g. one built from an older
@@ -50,18 +50,20 @@ median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) 
 run_set() {
   local name=$1 tag=$2; shift 2
   rm -f "$OUT/$tag".*
-  "$@" >/dev/null 2>&1  # warm-up: the tree's first read comes from disk
+  # Every timed run follows an untimed, untraced run of the same command: some hosts
+  # (this VM's memory manager among them) reclaim idle page cache within seconds, and a
+  # tar that reads part of the tree from disk times the disk, not the tracing.
   for _ in $(seq "$ROUNDS"); do
-    "${TIMED[@]}" "$OUT/$tag.base" "$@"
-    probe_start; "${TIMED[@]}" "$OUT/$tag.probe" "$@"; probe_stop
-    node bench/record-cmd.mjs "$OUT/r.scap" -- "${TIMED[@]}" "$OUT/$tag.rec" "$@" > "$OUT/$tag.line"
-    node bench/record-cmd.mjs "$OUT/r.scap.gz" --compress gzip -- "${TIMED[@]}" "$OUT/$tag.gz" "$@" > /dev/null
-    node bench/record-cmd.mjs "$OUT/x.scap" --no-redundant-enter -- "${TIMED[@]}" "$OUT/$tag.rwx" "$@" > "$OUT/$tag.xline"
+    "$@" >/dev/null 2>&1; "${TIMED[@]}" "$OUT/$tag.base" "$@"
+    "$@" >/dev/null 2>&1; probe_start; "${TIMED[@]}" "$OUT/$tag.probe" "$@"; probe_stop
+    "$@" >/dev/null 2>&1; node bench/record-cmd.mjs "$OUT/r.scap" -- "${TIMED[@]}" "$OUT/$tag.rec" "$@" > "$OUT/$tag.line"
+    "$@" >/dev/null 2>&1; node bench/record-cmd.mjs "$OUT/r.scap.gz" --compress gzip -- "${TIMED[@]}" "$OUT/$tag.gz" "$@" > /dev/null
+    "$@" >/dev/null 2>&1; node bench/record-cmd.mjs "$OUT/x.scap" --no-redundant-enter -- "${TIMED[@]}" "$OUT/$tag.rwx" "$@" > "$OUT/$tag.xline"
     if [ -n "${REF_ADDON:-}" ]; then
-      FALCO_SCAP_RECORD_ADDON=$REF_ADDON node bench/record-cmd.mjs "$OUT/ref.scap" -- "${TIMED[@]}" "$OUT/$tag.ref" "$@" > /dev/null
+      "$@" >/dev/null 2>&1; FALCO_SCAP_RECORD_ADDON=$REF_ADDON node bench/record-cmd.mjs "$OUT/ref.scap" -- "${TIMED[@]}" "$OUT/$tag.ref" "$@" > /dev/null
     fi
   done
-  if command -v strace >/dev/null; then strace -f -o /dev/null "${TIMED[@]}" "$OUT/$tag.strace" "$@"; else echo 0 > "$OUT/$tag.strace"; fi
+  if [ "${STRACE:-1}" != 0 ] && command -v strace >/dev/null; then strace -f -o /dev/null "${TIMED[@]}" "$OUT/$tag.strace" "$@"; else echo 0 > "$OUT/$tag.strace"; fi
   local line events drops size xevents xdrops
   line=$(cat "$OUT/$tag.xline")
   xevents=$(echo "$line" | sed -n 's/.*"events":\([0-9]*\).*/\1/p')
@@ -74,7 +76,7 @@ run_set() {
     -v g="$(median "$OUT/$tag.gz")" -v s="$(cat "$OUT/$tag.strace")" -v ev="$events" -v dr="$drops" -v sz="$size" \
     -v x="$(median "$OUT/$tag.rwx")" -v xev="$xevents" -v xdr="$xdrops" \
     -v f="$( [ -n "${REF_ADDON:-}" ] && median "$OUT/$tag.ref")" \
-    -v all="untraced $(tr '\n' ' ' < "$OUT/$tag.base")| probe $(tr '\n' ' ' < "$OUT/$tag.probe")| record $(tr '\n' ' ' < "$OUT/$tag.rec")| no redundant enter $(tr '\n' ' ' < "$OUT/$tag.rwx")" 'BEGIN {
+    -v all="untraced $(tr '\n' ' ' < "$OUT/$tag.base")| probe $(tr '\n' ' ' < "$OUT/$tag.probe")| record $(tr '\n' ' ' < "$OUT/$tag.rec")| no redundant enter $(tr '\n' ' ' < "$OUT/$tag.rwx")$( [ -n "${REF_ADDON:-}" ] && echo "| reference $(tr '\n' ' ' < "$OUT/$tag.ref")")" 'BEGIN {
     bb = (b ? b : 1); pp = p / bb; rr = r / bb
     printf "%-24s untraced %6d ms | count probe %6d ms (x%.2f) | record %6d ms (x%.2f = %.2f x the probe'"'"'s slowdown) | record+gzip %6d ms (x%.2f) | strace -f %s ms (x%.2f) | %d events, %d drops, %.1f MB\n",
       n, b, p, pp, r, rr, rr / (pp > 0 ? pp : 1), g, g / bb, s, s / bb, ev, dr, sz / 1e6

@@ -4,8 +4,8 @@
  *
  * Attached to BTF raw tracepoints (sys_enter, sys_exit, sched_process_fork,
  * sched_process_exec, sched_process_exit). Every event is encoded here, in
- * the kernel, in libscap's event format, and handed to user space through one
- * BPF ring buffer per CPU.
+ * the kernel, in libscap's event format, straight into a per-CPU ring that
+ * user space maps (see `struct ring`).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -41,7 +41,8 @@ const volatile __u32 cfg_all_events = 1;  /* generic events for unhandled syscal
 const volatile __u32 cfg_target_mode = 0; /* trace only tgids in `targets` */
 const volatile __u32 cfg_self_tgid = 0;   /* the recorder: never traced */
 const volatile __u64 cfg_boot_ts = 0;     /* boot time, ns since the epoch */
-const volatile __u64 cfg_wakeup_bytes = 1 << 20; /* wake the reader past this much data */
+const volatile __u64 cfg_wakeup_bytes = 1 << 18; /* wake the reader past this much unread data */
+const volatile __u64 cfg_ring_mask = (1 << 20) - 1; /* ring data bytes - 1 (a power of two) */
 /* Readers built on 2022 event tables (sysdig 0.29) index fixed-size tables
  * with the event code and the generic-event syscall id: in this mode the
  * syscalls whose current events are newer than those tables are sent as
@@ -64,69 +65,53 @@ volatile __u32 capture_on = 1;
 #define ENV_MAX_LEN 4096
 #define MAX_CPUS 1024
 
-struct ringbuf_map {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} rb_template SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, MAX_CPUS);
-	__type(key, __u32);
-	__array(values, struct ringbuf_map);
-} ringbufs SEC(".maps");
-
-/* Per-CPU event batch. Events are encoded straight into this CPU's batch,
- * one after the other, and the batch goes to the CPU's ring buffer as one
- * record once BATCH_FLUSH bytes are queued, or FLUSH_NS after its first event
- * (a pinned timer), so a ring reservation (a spinlock round trip, ~45 ns) and
- * the reader's wake-up check are paid per batch instead of per event. Per-CPU
- * order is kept: every event of a CPU goes through its batch. `used` stays
- * below BATCH_FLUSH between programs; an event is encoded at data[used] and
- * may take up to 2 * SCRATCH_HALF bytes (what the old scratch buffer held). */
-#define BATCH_FLUSH 16384
-#define BATCH_DATA 65536 /* >= BATCH_FLUSH + 2 * SCRATCH_HALF, a power of two */
-#define FLUSH_NS (2 * 1000 * 1000)
-#define BUSY_RETRY_NS (50 * 1000)
-#define K_CLOCK_MONOTONIC 1
-struct batch {
-	__u32 used;     /* bytes of whole events in data */
-	__u32 nev;      /* events in data */
-	__u32 busy;     /* a program of this CPU is encoding (the timer must wait) */
-	__u32 armed;    /* the flush timer is pending */
-	__u32 timer_ok; /* the flush timer is initialised */
-	__u32 pad;
-	unsigned char data[BATCH_DATA];
-};
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_CPUS); /* set to the number of CPUs by the loader */
-	__type(key, __u32);
-	__type(value, struct batch);
-} batches SEC(".maps");
-
-struct flush_timer {
-	struct bpf_timer t;
-};
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_CPUS);
-	__type(key, __u32);
-	__type(value, struct flush_timer);
-} flush_timers SEC(".maps");
-
-struct counters {
+/* Per-CPU event rings shared with user space (an mmapped array, one element
+ * per CPU). Each event is encoded straight into its CPU's ring at the
+ * producer position and published by one store of the new position, so an
+ * event costs no copy and no reservation. (Encoding into a per-CPU batch and
+ * sending it to a BPF ring buffer with bpf_ringbuf_output() copied every byte
+ * once more: leaving that copy out took ~7% off the CPU time of tar and of
+ * dd bs=1 under tracing; and partial batches needed a flush timer.) Events
+ * stay whole and contiguous: one that reaches the end of the data runs on
+ * into the RING_SLACK bytes past it, `wrap_end` notes where it ends, and the
+ * next one starts at the wrapped position. An event is written only when
+ * RING_SLACK bytes are free (more than the largest event plus the encoder's
+ * scratch writes past it). This relies on x86 keeping stores in order (the
+ * driver is x86-64 only) and on one program at a time per CPU, as the batch
+ * did before it.
+ * Header: the producer's words in the first cache line, the consumer's
+ * position (written by user space) in a line of its own. */
+#define RING_HDR 4096
+#define RING_SLACK 65536
+struct ring {
+	__u64 prod;  /* bytes of events published since the start */
 	__u64 events;
 	__u64 drops;
 	__u64 drops_buffer_full;
 	__u64 drops_too_large;
+	__u64 wrap_end; /* end of the last event that reached the end of the data */
+	__u64 pad0[2];
+	__u64 cons;  /* bytes the reader has taken (user space) */
+	__u64 pad1[(RING_HDR - 72) / 8];
+	unsigned char data[];
 };
+/* user space reads these at fixed offsets (native/src/capture.cc) */
+_Static_assert(__builtin_offsetof(struct ring, cons) == 64, "ring header layout");
+_Static_assert(__builtin_offsetof(struct ring, data) == RING_HDR, "ring header size");
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct counters);
-} counters_map SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_CPUS); /* the number of CPUs (loader) */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, RING_HDR + (1 << 20) + RING_SLACK); /* RING_HDR + ring bytes + RING_SLACK (loader) */
+} rings SEC(".maps");
+
+/* Wakes the reader: a BPF ring buffer gets a small record when a CPU's unread
+ * data crosses cfg_wakeup_bytes (the reader also looks every 20 ms). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} doorbell SEC(".maps");
 
 /* Target-pid mode: tgids being traced (the target and its descendants). */
 struct {
@@ -159,32 +144,55 @@ struct {
 
 /* ---- small helpers ---- */
 
-static __always_inline struct batch *get_batch(void) {
+static __always_inline struct ring *get_ring(void) {
 	__u32 cpu = bpf_get_smp_processor_id();
-	return bpf_map_lookup_elem(&batches, &cpu);
+	return bpf_map_lookup_elem(&rings, &cpu);
 }
 
-/* Where the next event of this CPU is encoded: the end of its batch. */
+static __always_inline void count_drop(struct ring *r, int too_large) {
+	r->drops++;
+	if(too_large)
+		r->drops_too_large++;
+	else
+		r->drops_buffer_full++;
+}
+
+/* Where this CPU's next event is encoded, or NULL (a drop counted) when the
+ * ring lacks RING_SLACK free bytes. */
+static __always_inline unsigned char *ring_reserve(struct ring *r) {
+	__u64 prod = r->prod;
+	__u64 cons = *(volatile __u64 *)&r->cons;
+	if(prod - cons > cfg_ring_mask + 1 - RING_SLACK) {
+		count_drop(r, 0);
+		return NULL;
+	}
+	return &r->data[prod & cfg_ring_mask];
+}
+
 static __always_inline unsigned char *get_scratch(void) {
-	struct batch *b = get_batch();
-	return b ? &b->data[b->used & (BATCH_FLUSH - 1)] : NULL;
+	struct ring *r = get_ring();
+	return r ? ring_reserve(r) : NULL;
 }
 
-/* Mark the stretch of a program that encodes events: the flush timer runs in
- * softirq on the same CPU and may interrupt a program between two
- * instructions; it leaves the batch alone while `busy` is set. */
-static __always_inline void busy_begin(struct batch *b) {
-	*(volatile __u32 *)&b->busy = 1;
+/* Publish the event of `len` bytes at the producer position. The reader
+ * sees it whole: the position is stored after the event's bytes (a compiler
+ * barrier; x86 keeps stores in order). Wake the reader when this event takes
+ * the unread data across the threshold; otherwise it finds the data on its
+ * next look. */
+static __always_inline void ring_commit(struct ring *r, __u32 len) {
+	__u64 prod = r->prod;
+	__u64 before = prod - *(volatile __u64 *)&r->cons;
+	/* the reader copies events in at most two pieces: up to the end of the
+	 * one that reaches the end of the data (into the slack), then from the start */
+	if((prod & cfg_ring_mask) + len > cfg_ring_mask)
+		r->wrap_end = prod + len;
 	asm volatile("" ::: "memory");
-}
-static __always_inline void busy_end(struct batch *b) {
-	asm volatile("" ::: "memory");
-	*(volatile __u32 *)&b->busy = 0;
-}
-
-static __always_inline struct counters *get_counters(void) {
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&counters_map, &zero);
+	*(volatile __u64 *)&r->prod = prod + len;
+	r->events++;
+	if(before < cfg_wakeup_bytes && before + len >= cfg_wakeup_bytes) {
+		__u64 cpu = bpf_get_smp_processor_id();
+		bpf_ringbuf_output(&doorbell, &cpu, sizeof(cpu), BPF_RB_FORCE_WAKEUP);
+	}
 }
 
 /* Target-pid mode: the answer of the last `targets` lookup on this CPU, so a
@@ -233,95 +241,18 @@ static __always_inline int should_trace(void) {
 	return should_trace_tgid(bpf_get_current_pid_tgid() >> 32);
 }
 
-/* Wake the reader when this record takes the unread data across the
- * threshold: `before` is the unread data without the record, the record
- * takes its length plus the ring's 8-byte header, rounded up to 8, so the
- * windows of consecutive records tile and no crossing is missed. */
-static __always_inline __u64 wake_flag(__u64 before, __u32 len) {
-	__u64 after = before + ((len + 15) & ~7u);
-	return (before < cfg_wakeup_bytes && after >= cfg_wakeup_bytes) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
-/* Send this CPU's batch to its ring as one record (also from the timer). */
-static __always_inline void flush_batch(struct batch *b) {
-	__u32 len = b->used, n = b->nev;
-	b->used = 0;
-	b->nev = 0;
-	if(!len)
-		return;
-	struct counters *c = get_counters();
-	__u32 cpu = bpf_get_smp_processor_id();
-	void *rb = bpf_map_lookup_elem(&ringbufs, &cpu);
-	if(!c)
-		return;
-	ENC_BARRIER(len);
-	len &= BATCH_DATA - 1; /* a no-op: a bound for the verifier */
-	/* Wake the reader only when this record makes the unread data cross a
-	 * threshold: it also drains on a short timer, and a wake-up per record
-	 * costs more than the record itself. */
-	if(!rb || bpf_ringbuf_output(rb, b->data, len, wake_flag(bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA), len)) != 0) {
-		c->drops += n;
-		c->drops_buffer_full += n;
-		return;
-	}
-	c->events += n;
-}
-
-static int flush_timer_cb(void *map, __u32 *key, struct flush_timer *ft) {
-	struct batch *b = get_batch();
-	if(!b)
-		return 0;
-	if(b->busy) {
-		/* interrupted a program of this CPU: come back once it is done */
-		bpf_timer_start(&ft->t, BUSY_RETRY_NS, BPF_F_TIMER_CPU_PIN);
-		return 0;
-	}
-	b->armed = 0;
-	flush_batch(b);
-	return 0;
-}
-
-/* The event of `len` bytes at data[used] is complete: keep it, send the batch
- * when it is full, else make sure the timer sends it soon. */
-static __always_inline void batch_commit(struct batch *b, __u32 len) {
-	b->used += len;
-	b->nev++;
-	if(b->used >= BATCH_FLUSH) {
-		flush_batch(b);
-		return;
-	}
-	if(b->armed)
-		return;
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct flush_timer *ft = bpf_map_lookup_elem(&flush_timers, &cpu);
-	if(!ft)
-		return;
-	if(!b->timer_ok) {
-		bpf_timer_init(&ft->t, &flush_timers, K_CLOCK_MONOTONIC);
-		bpf_timer_set_callback(&ft->t, flush_timer_cb);
-		b->timer_ok = 1;
-	}
-	if(bpf_timer_start(&ft->t, FLUSH_NS, BPF_F_TIMER_CPU_PIN) == 0)
-		b->armed = 1;
-}
-
-/* Finish the event encoded at the end of this CPU's batch and keep it. */
+/* Finish the event encoded at this CPU's producer position and publish it. */
 static __always_inline void submit(struct scap_enc *e, __u16 type) {
 	__u64 tid = bpf_get_current_pid_tgid() & 0xffffffff;
 	__u32 len = enc_finish(e, bpf_ktime_get_boot_ns() + cfg_boot_ts, tid, type);
-	struct batch *b = get_batch();
-	if(!b)
+	struct ring *r = get_ring();
+	if(!r)
 		return;
 	if(len > SCRATCH_HALF || len < SCAP_EVT_HDR_LEN) {
-		struct counters *c = get_counters();
-		if(c) {
-			c->drops++;
-			if(len > SCRATCH_HALF)
-				c->drops_too_large++;
-		}
+		count_drop(r, len > SCRATCH_HALF);
 		return;
 	}
-	batch_commit(b, len);
+	ring_commit(r, len);
 }
 
 static __always_inline __u32 encode_dev(__u32 kdev) {
@@ -908,9 +839,11 @@ static __always_inline void rw_hdr(unsigned char *b, __u64 tid, __u32 len, __u16
 
 /* Inlined into the programs: the hottest path pays no call and no second
  * batch lookup. */
-static __always_inline int fast_rw(struct batch *bt, int enter, long id, long ret, struct pt_regs *regs,
+static __always_inline int fast_rw(struct ring *r, int enter, long id, long ret, struct pt_regs *regs,
                                    __u64 pid_tgid) {
-	unsigned char *b = &bt->data[bt->used & (BATCH_FLUSH - 1)];
+	unsigned char *b = ring_reserve(r);
+	if(!b)
+		return 0;
 	__u64 tid = pid_tgid & 0xffffffff;
 	long fd = (int)regs->di;
 	__u32 size = regs->dx;
@@ -921,7 +854,7 @@ static __always_inline int fast_rw(struct batch *bt, int enter, long id, long re
 		enc_store16(&b[28], 4);
 		enc_store64(&b[30], fd);
 		enc_store32(&b[38], size);
-		batch_commit(bt, RW_E_LEN);
+		ring_commit(r, RW_E_LEN);
 		return 0;
 	}
 	__u32 n = 0;
@@ -950,8 +883,24 @@ static __always_inline int fast_rw(struct batch *bt, int enter, long id, long re
 	unsigned char *tail = b + SCAP_EVT_HDR_LEN + 8 + 8 + n;
 	enc_store64(&tail[0], fd);
 	enc_store32(&tail[8], size);
-	batch_commit(bt, len);
+	ring_commit(r, len);
 	return 0;
+}
+
+/* Generic events (syscalls without an event of their own: newfstatat,
+ * getdents64, ... a third of tar's events), also written inline. */
+#define GENERIC_LEN (SCAP_EVT_HDR_LEN + 2 * 2 + 2 + 2)
+static __always_inline __u16 ppm_sc_of(long id);
+static __always_inline void fast_generic(struct ring *r, int enter, long id, __u64 pid_tgid) {
+	unsigned char *b = ring_reserve(r);
+	if(!b)
+		return;
+	rw_hdr(b, pid_tgid & 0xffffffff, GENERIC_LEN, enter ? PPME_GENERIC_E : PPME_GENERIC_X, 2);
+	enc_store16(&b[26], 2);
+	enc_store16(&b[28], 2);
+	enc_store16(&b[30], ppm_sc_of(id));
+	enc_store16(&b[32], (__u16)id);
+	ring_commit(r, GENERIC_LEN);
 }
 
 /* regs is a BTF pointer in tp_btf programs: plain loads, no helper calls. */
@@ -971,19 +920,6 @@ static __always_inline __u16 ppm_sc_of(long id) {
 	if(cfg_compat_2022 && sc >= COMPAT_2022_MAX_SC)
 		return 0;
 	return sc;
-}
-
-__noinline int emit_generic(int enter, long id) {
-	unsigned char *buf = get_scratch();
-	if(!buf)
-		return 0;
-	struct scap_enc e;
-	__u16 type = enter ? PPME_GENERIC_E : PPME_GENERIC_X;
-	enc_begin(&e, buf, type, 2);
-	enc_u16(&e, ppm_sc_of(id));
-	enc_u16(&e, (__u16)id);
-	submit(&e, type);
-	return 0;
 }
 
 /* Data-carrying I/O: read/write/pread/pwrite/readv/writev/sendto/recvfrom/sendmsg/recvmsg. */
@@ -2163,9 +2099,7 @@ static __always_inline int sys_enter_emit(struct pt_regs *regs, long id, int kin
 		return emit_execve_e(id, &s);
 	case 8:
 		return emit_more(1, id, 0, &s);
-	default:
-		if(cfg_all_events)
-			return emit_generic(1, id);
+	default: /* generic events: written inline by the program */
 		return 0;
 	}
 }
@@ -2182,15 +2116,17 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 	__u64 pt = bpf_get_current_pid_tgid();
 	if(!should_trace_tgid(pt >> 32))
 		return 0;
-	struct batch *b = get_batch();
-	if(!b)
-		return 0;
-	busy_begin(b);
-	if(rw_fast(id))
-		fast_rw(b, 1, id, 0, regs, pt);
-	else
+	if(rw_fast(id) || !kind) {
+		struct ring *r = get_ring();
+		if(!r)
+			return 0;
+		if(kind)
+			fast_rw(r, 1, id, 0, regs, pt);
+		else
+			fast_generic(r, 1, id, pt);
+	} else {
 		sys_enter_emit(regs, id, kind, pt);
-	busy_end(b);
+	}
 	return 0;
 }
 
@@ -2224,11 +2160,7 @@ static __always_inline int sys_exit_emit(struct pt_regs *regs, long id, long ret
 		                     ret);
 	case 8:
 		return emit_more(0, id, ret, &s);
-	default:
-		if(id < 0)
-			return 0;
-		if(cfg_all_events)
-			return emit_generic(0, id);
+	default: /* generic events: written inline by the program */
 		return 0;
 	}
 }
@@ -2242,15 +2174,17 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 	__u64 pt = bpf_get_current_pid_tgid();
 	if(!should_trace_tgid(pt >> 32))
 		return 0;
-	struct batch *b = get_batch();
-	if(!b)
-		return 0;
-	busy_begin(b);
-	if(rw_fast(id))
-		fast_rw(b, 0, id, ret, regs, pt);
-	else
+	if(rw_fast(id) || !kind) {
+		struct ring *r = get_ring();
+		if(!r)
+			return 0;
+		if(kind)
+			fast_rw(r, 0, id, ret, regs, pt);
+		else
+			fast_generic(r, 0, id, pt);
+	} else {
 		sys_exit_emit(regs, id, ret, kind, pt);
-	busy_end(b);
+	}
 	return 0;
 }
 
@@ -2282,23 +2216,20 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 	if(!should_trace())
 		return 0;
-	struct batch *bt = get_batch();
-	if(!bt)
-		return 0;
-	unsigned char *buf = &bt->data[bt->used & (BATCH_FLUSH - 1)];
-	busy_begin(bt);
-	struct scap_enc e;
-	__u16 type = PPME_PROCEXIT_1_E;
-	int code = BPF_CORE_READ(p, exit_code);
-	enc_begin(&e, buf, type, 5);
-	enc_s64(&e, code);
-	enc_s64(&e, (code >> 8) & 0xff);
-	enc_u8(&e, code & 0x7f);
-	enc_u8(&e, (code & 0x80) ? 1 : 0);
-	/* reaper: the thread that will adopt the children (best effort: the real parent) */
-	enc_s64(&e, 0);
-	submit(&e, type);
-	busy_end(bt);
+	unsigned char *buf = get_scratch();
+	if(buf) {
+		struct scap_enc e;
+		__u16 type = PPME_PROCEXIT_1_E;
+		int code = BPF_CORE_READ(p, exit_code);
+		enc_begin(&e, buf, type, 5);
+		enc_s64(&e, code);
+		enc_s64(&e, (code >> 8) & 0xff);
+		enc_u8(&e, code & 0x7f);
+		enc_u8(&e, (code & 0x80) ? 1 : 0);
+		/* reaper: the thread that will adopt the children (best effort: the real parent) */
+		enc_s64(&e, 0);
+		submit(&e, type);
+	}
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	__u32 pid = BPF_CORE_READ(p, pid);
 	if(cfg_target_mode && tgid == pid) {

@@ -110,9 +110,12 @@ Napi::Value Start(const Napi::CallbackInfo &info) {
 	}
 	if(o.Has("drainRealtime") && o.Get("drainRealtime").IsBoolean())
 		opt.drain_realtime = o.Get("drainRealtime").As<Napi::Boolean>().Value();
+	// a power of two from 256 KiB (the driver writes an event only with 64 KiB
+	// free) to 256 MiB (offsets into an eBPF map value stay below the
+	// verifier's 512 MiB bound)
 	uint32_t rb = get_u32(o, "ringBytes", 8u << 20);
-	uint32_t pw = 1u << 16;
-	while(pw < rb && pw < (1u << 30))
+	uint32_t pw = 1u << 18;
+	while(pw < rb && pw < (1u << 28))
 		pw <<= 1;
 	opt.ring_bytes = pw;
 

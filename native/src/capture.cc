@@ -2,9 +2,9 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -21,6 +21,20 @@
 namespace fscap {
 
 static const uint32_t kEvBlockV2 = 0x216;
+
+// One CPU's element of the eBPF driver's ring array (driver/bpf/probe.bpf.c,
+// `struct ring`): a header page, the data, and slack past the data for an
+// event that starts near its end.
+static const size_t kRingHdr = 4096, kRingSlack = 65536;
+static const size_t kRingOffProd = 0, kRingOffEvents = 8, kRingOffDrops = 16, kRingOffDropsFull = 24,
+                    kRingOffDropsLarge = 32, kRingOffWrapEnd = 40, kRingOffCons = 64;
+
+static int doorbell_cb(void *ctx, void *data, size_t size) {
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
 
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap) {
@@ -119,10 +133,10 @@ bool Capture::start_ebpf(std::string &err) {
 	skel_->rodata->cfg_compat_2022 = o.compat_2022 ? 1 : 0;
 	skel_->rodata->cfg_redundant_enter = (o.redundant_enter || o.compat_2022) ? 1 : 0;
 	skel_->rodata->cfg_wakeup_bytes = o.ring_bytes / 4;
-	bpf_map__set_max_entries(skel_->maps.ringbufs, ncpus_);
-	bpf_map__set_max_entries(skel_->maps.batches, ncpus_);
-	bpf_map__set_max_entries(skel_->maps.flush_timers, ncpus_);
-	bpf_map__set_max_entries(skel_->maps.rb_template, o.ring_bytes);
+	skel_->rodata->cfg_ring_mask = (uint64_t)o.ring_bytes - 1;
+	ring_stride_ = kRingHdr + (size_t)o.ring_bytes + kRingSlack;
+	bpf_map__set_max_entries(skel_->maps.rings, ncpus_);
+	bpf_map__set_value_size(skel_->maps.rings, (uint32_t)ring_stride_);
 
 	int r = probe_bpf__load(skel_);
 	if(r) {
@@ -137,53 +151,19 @@ bool Capture::start_ebpf(std::string &err) {
 		return false;
 	}
 
-	int outer = bpf_map__fd(skel_->maps.ringbufs);
-	for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
-		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, nullptr, 0, 0, o.ring_bytes, nullptr);
-		if(fd < 0) {
-			err = std::string("cannot create a ring buffer: ") + strerror(errno);
-			return false;
-		}
-		ring_fds_.push_back(fd);
-		if(bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY) != 0) {
-			err = std::string("cannot install a ring buffer: ") + strerror(errno);
-			return false;
-		}
-	}
-	queues_.resize(ncpus_);
-	epfd_ = epoll_create1(EPOLL_CLOEXEC);
-	if(epfd_ < 0) {
-		err = std::string("cannot set up ring buffer polling: ") + strerror(errno);
+	ring_map_len_ = ring_stride_ * ncpus_;
+	void *m = mmap(nullptr, ring_map_len_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(skel_->maps.rings), 0);
+	if(m == MAP_FAILED) {
+		ring_map_len_ = 0;
+		err = std::string("cannot map the event rings: ") + strerror(errno);
 		return false;
 	}
-	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	rings_.resize(ncpus_);
-	for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
-		Ring &rg = rings_[cpu];
-		int fd = ring_fds_[cpu];
-		rg.cons_len = page;
-		void *c = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if(c == MAP_FAILED) {
-			err = std::string("cannot map a ring buffer: ") + strerror(errno);
-			return false;
-		}
-		rg.cons = (uint64_t *)c;
-		rg.prod_len = page + 2 * (size_t)o.ring_bytes;
-		void *p = mmap(nullptr, rg.prod_len, PROT_READ, MAP_SHARED, fd, (off_t)page);
-		if(p == MAP_FAILED) {
-			err = std::string("cannot map a ring buffer: ") + strerror(errno);
-			return false;
-		}
-		rg.prod = (const uint8_t *)p;
-		rg.mask = (uint64_t)o.ring_bytes - 1;
-		struct epoll_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLET;
-		ev.data.u32 = cpu;
-		if(epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-			err = std::string("cannot poll a ring buffer: ") + strerror(errno);
-			return false;
-		}
+	ring_map_ = (uint8_t *)m;
+	queues_.resize(ncpus_);
+	doorbell_ = ring_buffer__new(bpf_map__fd(skel_->maps.doorbell), doorbell_cb, nullptr, nullptr);
+	if(!doorbell_) {
+		err = std::string("cannot set up ring polling: ") + strerror(errno);
+		return false;
 	}
 
 	if(o.target_pid > 0) {
@@ -252,115 +232,63 @@ int Capture::on_event(uint32_t cpu, const void *data, size_t size) {
 	return 0;
 }
 
-// The eBPF driver sends each CPU's events in batches: a ring record holds one
-// or more whole events back to back. Keeps the well-formed prefix.
-void Capture::on_record(uint32_t cpu, const uint8_t *data, size_t size) {
-	if(cpu >= queues_.size())
-		return;
-	size_t off = 0;
-	while(size - off >= 26) {
-		uint32_t evlen;
-		memcpy(&evlen, data + off + 16, 4);
-		if(evlen < 26 || evlen > size - off)
-			break;
-		off += evlen;
-	}
-	if(off) {
-		std::vector<uint8_t> &q = queues_[cpu].data;
-		q.insert(q.end(), data, data + off);
-	}
-}
-
-// Record header of a BPF ring buffer entry (uapi linux/bpf.h): u32 length
-// with the busy and discard bits on top, u32 page offset.
-static const uint32_t kRbBusy = 1u << 31, kRbDiscard = 1u << 30, kRbHdr = 8;
-
-// Takes every committed record from every ring into the per-CPU queues.
+// Takes every published event from every CPU's ring into the per-CPU queues;
+// returns how many bytes. Events lie back to back from the consumer position,
+// each whole in one place: one that reaches the end of the data runs on into
+// the slack past it, the driver notes where it ends (wrap_end), and the next
+// starts at the wrapped position. So what is there is taken in at most two
+// copies, without reading event by event here (walking the headers in memory
+// the producing CPU has just written is a chain of cache misses); write_batch()
+// checks each event's length as it writes it.
 long Capture::consume_rings() {
 	long n = 0;
-	for(uint32_t cpu = 0; cpu < rings_.size(); cpu++) {
-		Ring &rg = rings_[cpu];
-		const uint8_t *data = rg.prod + rg.cons_len;
-		uint64_t cons = __atomic_load_n(rg.cons, __ATOMIC_ACQUIRE);
-		uint64_t last = cons;
-		for(;;) {
-			uint64_t prod = __atomic_load_n((const uint64_t *)rg.prod, __ATOMIC_ACQUIRE);
-			if(cons >= prod)
-				break;
-			while(cons < prod) {
-				const uint32_t *hdr = (const uint32_t *)(data + (cons & rg.mask));
-				uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-				if(len & kRbBusy)
-					goto next_ring;
-				uint32_t body = len & ~(kRbBusy | kRbDiscard);
-				if(!(len & kRbDiscard)) {
-					on_record(cpu, (const uint8_t *)hdr + kRbHdr, body);
-					n++;
-				}
-				cons += (body + kRbHdr + 7) & ~7ull;
-				// free space for the producer now and then, not per record
-				if(cons - last >= (1u << 18)) {
-					__atomic_store_n(rg.cons, cons, __ATOMIC_RELEASE);
-					last = cons;
-				}
+	max_fill_ = 0;
+	if(!ring_map_)
+		return 0;
+	const uint64_t size = ring_bytes_, mask = size - 1;
+	for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		uint8_t *base = ring_map_ + (size_t)cpu * ring_stride_;
+		uint64_t *consp = (uint64_t *)(base + kRingOffCons);
+		const uint8_t *data = base + kRingHdr;
+		uint64_t cons = __atomic_load_n(consp, __ATOMIC_RELAXED);  // ours alone
+		uint64_t prod = __atomic_load_n((const uint64_t *)(base + kRingOffProd), __ATOMIC_ACQUIRE);
+		if(prod == cons)
+			continue;
+		uint64_t avail = prod - cons, start = cons & mask;
+		std::vector<uint8_t> &q = queues_[cpu].data;
+		bool ok = avail <= size;
+		if(ok && start + avail <= size) {
+			q.insert(q.end(), data + start, data + start + avail);
+		} else if(ok) {
+			uint64_t w = __atomic_load_n((const uint64_t *)(base + kRingOffWrapEnd), __ATOMIC_RELAXED);
+			ok = w > cons && w <= prod && start + (w - cons) <= size + kRingSlack && (w & mask) + (prod - w) <= size;
+			if(ok) {
+				q.insert(q.end(), data + start, data + start + (w - cons));
+				q.insert(q.end(), data + (w & mask), data + (w & mask) + (prod - w));
 			}
 		}
-	next_ring:
-		if(cons != last)
-			__atomic_store_n(rg.cons, cons, __ATOMIC_RELEASE);
+		// not what the driver writes: give up what is there rather than read garbage
+		if(ok) {
+			max_fill_ = std::max<uint64_t>(max_fill_, avail);
+			n += (long)avail;
+		}
+		__atomic_store_n(consp, prod, __ATOMIC_RELEASE);
 	}
 	return n;
 }
 
-// Partial batches still in the driver once capture is off. Each CPU's flush
-// timer sends its batch a few ms after the batch's first event, so they are
-// normally empty by now; wait for that a little longer (taking them here while
-// a timer sends them would write those events twice), then take what is left
-// (a timer that could not be armed) from the map, after the ring's records.
-void Capture::take_batches() {
-	if(!skel_)
-		return;
-	int fd = bpf_map__fd(skel_->maps.batches);
-	size_t vsize = bpf_map__value_size(skel_->maps.batches);
-	if(fd < 0 || vsize < 24)
-		return;
-	std::vector<uint8_t> v(vsize);
-	for(int tries = 0;; tries++) {
-		bool any = false;
-		for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
-			uint32_t used = 0;
-			if(bpf_map_lookup_elem(fd, &cpu, v.data()) == 0)
-				memcpy(&used, v.data(), 4);
-			if(!used)
-				continue;
-			any = true;
-			if(tries < 20)
-				continue;
-			consume_rings();
-			if(used > vsize - 24)
-				used = (uint32_t)(vsize - 24);
-			on_record(cpu, v.data() + 24, used);
-			uint32_t zero[2] = {0, 0};
-			memcpy(v.data(), zero, 8);
-			bpf_map_update_elem(fd, &cpu, v.data(), BPF_ANY);
-		}
-		if(!any || tries >= 20)
-			break;
-		usleep(5 * 1000);
-	}
-}
-
 void Capture::unmap_rings() {
-	for(Ring &rg : rings_) {
-		if(rg.cons)
-			munmap(rg.cons, rg.cons_len);
-		if(rg.prod)
-			munmap((void *)rg.prod, rg.prod_len);
+	if(ring_map_ && !ebpf_final_valid_) {
+		read_counters(ebpf_final_);
+		ebpf_final_valid_ = true;
 	}
-	rings_.clear();
-	if(epfd_ >= 0)
-		close(epfd_);
-	epfd_ = -1;
+	if(ring_map_)
+		munmap(ring_map_, ring_map_len_);
+	ring_map_ = nullptr;
+	ring_map_len_ = 0;
+	if(doorbell_)
+		ring_buffer__free(doorbell_);
+	doorbell_ = nullptr;
 }
 
 bool Capture::pending() const {
@@ -436,42 +364,74 @@ bool Capture::write_batch(bool all) {
 	const bool filter = opt_.driver == Driver::Kmod && opt_.target_pid > 0;
 	bool ok = true;
 	const size_t n = queues_.size();
-	// merge the per-CPU queues (each already in time order) by timestamp
+	// Merge the per-CPU queues (each already in time order) by timestamp: take
+	// the queue with the oldest head, then its events up to the next queue's
+	// head (on a host where one CPU is busy, long runs) without looking again.
+	uint64_t written = written_.load(std::memory_order_relaxed);
+	const uint64_t max_events = opt_.max_events ? opt_.max_events : UINT64_MAX;
 	for(;;) {
-		size_t best = n;
-		uint64_t best_ts = UINT64_MAX;
+		size_t best = n, next = n;
+		uint64_t best_ts = UINT64_MAX, next_ts = UINT64_MAX;
 		for(size_t c = 0; c < n; c++) {
 			CpuQueue &q = queues_[c];
 			if(q.empty())
 				continue;
+			if(q.data.size() - q.head < 26) {
+				q.head = q.data.size();  // a torn event: not what the drivers write
+				continue;
+			}
 			uint64_t ts;
 			memcpy(&ts, &q.data[q.head], 8);
 			if(ts < best_ts || best == n) {
+				next_ts = best_ts;
+				next = best;
 				best_ts = ts;
 				best = c;
+			} else if(ts < next_ts || next == n) {
+				next_ts = ts;
+				next = c;
 			}
 		}
 		if(best == n || best_ts > cutoff)
 			break;
-		if(opt_.max_events && written_.load(std::memory_order_relaxed) >= opt_.max_events) {
-			done_ = true;
-			break;
-		}
+		// equal timestamps go in CPU order, as one event at a time would take them
+		const uint64_t limit = std::min(next == n || next > best ? next_ts : next_ts - 1, cutoff);
 		CpuQueue &q = queues_[best];
-		uint32_t len;
-		memcpy(&len, &q.data[q.head + 16], 4);
-		uint16_t cpu = (uint16_t)best;
-		if(filter && !selected(&q.data[q.head], len)) {
-			q.head += len;
-			continue;
-		}
-		if(!sink_.block2(kEvBlockV2, &cpu, 2, &q.data[q.head], len)) {
-			ok = false;
+		const uint16_t cpu = (uint16_t)best;
+		const uint8_t *d = q.data.data();
+		const size_t end = q.data.size();
+		size_t h = q.head;
+		do {
+			if(written >= max_events) {
+				done_ = true;
+				break;
+			}
+			uint32_t len;
+			memcpy(&len, d + h + 16, 4);
+			if(len < 26 || len > end - h) {
+				h = end;  // a malformed event: drop the rest of this queue
+				break;
+			}
+			if(!filter || selected(d + h, len)) {
+				if(!sink_.block2(kEvBlockV2, &cpu, 2, d + h, len)) {
+					ok = false;
+					break;
+				}
+				written++;
+			}
+			h += len;
+			if(end - h < 26)
+				break;
+			uint64_t ts;
+			memcpy(&ts, d + h, 8);
+			if(ts > limit)
+				break;
+		} while(true);
+		q.head = h;
+		if(!ok || done_.load(std::memory_order_relaxed))
 			break;
-		}
-		q.head += len;
-		written_.fetch_add(1, std::memory_order_relaxed);
 	}
+	written_.store(written, std::memory_order_relaxed);
 	for(CpuQueue &q : queues_) {
 		if(q.empty() || !ok || done_.load()) {
 			q.data.clear();
@@ -510,36 +470,37 @@ void Capture::drain_remaining(Drain drain) {
 }
 
 void Capture::loop() {
+	pthread_setname_np(pthread_self(), "fscap-drain");  // for top -H, perf, /proc/<pid>/task
 	raise_drain_priority(opt_.drain_realtime, opt_.drain_nice);
 	bool busy = false;
 	while(!stop_req_.load() && !done_.load()) {
-		// The driver wakes us only when a ring is a quarter full; otherwise
-		// take what is there every 20 ms. Reading in batches keeps this thread
-		// off the CPUs and out of the producers' cache lines between batches.
-		struct epoll_event evs[64];
-		int n = epoll_wait(epfd_, evs, 64, busy ? 0 : 20);
-		if(n < 0 && errno != EINTR) {
+		// The driver rings the doorbell only when a CPU's unread data passes
+		// a quarter of its ring; otherwise take what is there every 20 ms.
+		// Reading in rounds keeps this thread off the CPUs and out of the
+		// producers' cache lines between rounds.
+		int n = ring_buffer__poll(doorbell_, busy ? 0 : 20);
+		if(n < 0 && n != -EINTR) {
 			std::lock_guard<std::mutex> g(mu_);
-			error_ = std::string("ring buffer poll failed: ") + strerror(errno);
+			error_ = std::string("ring buffer poll failed: ") + strerror(-n);
 			done_ = true;
 			break;
 		}
-		// a big batch: more is probably waiting, go again without sleeping
-		busy = consume_rings() >= 4096;
+		consume_rings();
+		// a ring was a quarter full: more is probably coming, go again without sleeping
+		busy = max_fill_ >= ring_bytes_ / 4;
 		if(!write_batch(false))
 			break;
 	}
-	// Stop producing, then take everything still in the buffers.
+	// Stop producing, then take everything still in the rings (after letting
+	// programs that passed the switch before it flipped publish their event).
 	if(skel_ && skel_->data)
 		skel_->data->capture_on = 0;
-	// let programs that passed the switch before it flipped finish their event,
-	// and the driver's flush timers send the last partial batches
 	usleep(10 * 1000);
-	take_batches();
 	drain_remaining([this] { return consume_rings(); });
 }
 
 void Capture::loop_kmod() {
+	pthread_setname_np(pthread_self(), "fscap-drain");
 	raise_drain_priority(opt_.drain_realtime, opt_.drain_nice);
 	// The module does not wake readers: take what is in the rings every 10 ms
 	// (at once again when a round brought many events).
@@ -579,28 +540,29 @@ void Capture::read_kmod_counters(Stats &s) {
 void Capture::read_counters(Stats &s) {
 	if(opt_.driver == Driver::Kmod)
 		return read_kmod_counters(s);
-	if(!skel_)
+	if(!ring_map_) {
+		if(ebpf_final_valid_) {
+			s.events_kernel = ebpf_final_.events_kernel;
+			s.drops = ebpf_final_.drops;
+			s.drops_buffer_full = ebpf_final_.drops_buffer_full;
+			s.drops_too_large = ebpf_final_.drops_too_large;
+			s.cpu_events = ebpf_final_.cpu_events;
+			s.cpu_drops = ebpf_final_.cpu_drops;
+		}
 		return;
-	int fd = bpf_map__fd(skel_->maps.counters_map);
-	int n = libbpf_num_possible_cpus();
-	if(fd < 0 || n <= 0)
-		return;
-	struct C {
-		uint64_t events, drops, full, large;
-	};
-	std::vector<C> v((size_t)n);
-	uint32_t zero = 0;
-	if(bpf_map_lookup_elem(fd, &zero, v.data()) != 0)
-		return;
-	s.cpu_events.assign((size_t)n, 0);
-	s.cpu_drops.assign((size_t)n, 0);
-	for(int i = 0; i < n; i++) {
-		s.events_kernel += v[i].events;
-		s.drops += v[i].drops;
-		s.drops_buffer_full += v[i].full;
-		s.drops_too_large += v[i].large;
-		s.cpu_events[i] = v[i].events;
-		s.cpu_drops[i] = v[i].drops;
+	}
+	s.cpu_events.assign(ncpus_, 0);
+	s.cpu_drops.assign(ncpus_, 0);
+	for(uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		const uint8_t *base = ring_map_ + (size_t)cpu * ring_stride_;
+		auto word = [base](size_t off) { return __atomic_load_n((const uint64_t *)(base + off), __ATOMIC_RELAXED); };
+		uint64_t ev = word(kRingOffEvents), dr = word(kRingOffDrops);
+		s.events_kernel += ev;
+		s.drops += dr;
+		s.drops_buffer_full += word(kRingOffDropsFull);
+		s.drops_too_large += word(kRingOffDropsLarge);
+		s.cpu_events[cpu] = ev;
+		s.cpu_drops[cpu] = dr;
 	}
 }
 
@@ -652,9 +614,6 @@ bool Capture::stop(std::string &err) {
 		}
 	}
 	unmap_rings();
-	for(int fd : ring_fds_)
-		close(fd);
-	ring_fds_.clear();
 	return ok;
 }
 

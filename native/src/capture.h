@@ -1,5 +1,5 @@
 // Live capture: loads the eBPF driver (or opens the kernel module's device),
-// drains the per-CPU ring buffers on a native thread and writes event blocks
+// drains the per-CPU rings on a native thread and writes event blocks
 // straight to the capture file.
 #pragma once
 #include <atomic>
@@ -71,8 +71,6 @@ public:
 
 	// ring buffer callback
 	int on_event(uint32_t cpu, const void *data, size_t size);
-	// a ring record of the eBPF driver: a batch of whole events
-	void on_record(uint32_t cpu, const uint8_t *data, size_t size);
 
 private:
 	bool start_ebpf(std::string &err);
@@ -90,22 +88,19 @@ private:
 	Options opt_;
 	Sink sink_;
 	probe_bpf *skel_ = nullptr;
-	std::vector<int> ring_fds_;
-	// One BPF ring per CPU, read through our own mappings: the consumer
-	// position is published once per batch (libbpf's reader publishes it after
-	// every record, and each store pulls the cache line the producing CPU
-	// reads on every reservation back across cores).
-	struct Ring {
-		uint64_t *cons = nullptr;      // consumer page (read-write)
-		const uint8_t *prod = nullptr; // producer page then the data, mapped twice
-		size_t cons_len = 0, prod_len = 0;
-		uint64_t mask = 0;
-	};
-	std::vector<Ring> rings_;
-	int epfd_ = -1;  // edge-triggered: wakes only when the driver asks
+	// The eBPF driver's per-CPU rings: one mmapped array map, an element per
+	// CPU (header, data, slack; see driver/bpf/probe.bpf.c `struct ring`). The
+	// consumer position is published once per drain round (each store pulls
+	// the cache line the producing CPU reads on every event back across cores).
+	uint8_t *ring_map_ = nullptr;  // the whole array, read-write
+	size_t ring_map_len_ = 0;
+	size_t ring_stride_ = 0;       // bytes per CPU element
+	ring_buffer *doorbell_ = nullptr;  // the driver's wake-ups (a BPF ring buffer)
 	long consume_rings();
-	void take_batches();
 	void unmap_rings();
+	uint64_t max_fill_ = 0;  // most unread bytes in one CPU's ring at the last round
+	Stats ebpf_final_;  // eBPF counters read just before the rings are unmapped
+	bool ebpf_final_valid_ = false;
 	KmodSource *kmod_ = nullptr;
 	Stats kmod_final_;  // kmod counters read just before the device is closed
 	bool kmod_final_valid_ = false;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -71,6 +72,7 @@ bool Sink::open(const std::string &path, Compression c, bool overwrite, int leve
 		zout_.resize(ZSTD_CStreamOutSize());
 	}
 	wt_ = std::thread([this, writer_init] {
+		pthread_setname_np(pthread_self(), "fscap-writer");
 		if(writer_init)
 			writer_init();
 		writer();
@@ -238,28 +240,23 @@ bool Sink::push() {
 	return raw_flush();
 }
 
-bool Sink::put(const void *p, size_t n) {
-	const uint8_t *b = (const uint8_t *)p;
-	buf_.insert(buf_.end(), b, b + n);
-	return true;
-}
-
 bool Sink::block2(uint32_t type, const void *a, size_t alen, const void *b, size_t blen) {
 	if(failed())
 		return false;
 	size_t body = alen + blen;
 	uint32_t total = (uint32_t)(((8 + body + 4) + 3) & ~(size_t)3);
 	uint32_t hdr[2] = {type, total};
-	put(hdr, 8);
+	// one append per block (the drain thread writes one per event): the new
+	// bytes come zeroed, which is the padding
+	size_t at = buf_.size();
+	buf_.resize(at + total);
+	uint8_t *p = buf_.data() + at;
+	memcpy(p, hdr, 8);
 	if(alen)
-		put(a, alen);
+		memcpy(p + 8, a, alen);
 	if(blen)
-		put(b, blen);
-	static const uint8_t zeros[4] = {0, 0, 0, 0};
-	size_t pad = total - 12 - body;
-	if(pad)
-		put(zeros, pad);
-	put(&total, 4);
+		memcpy(p + 8 + alen, b, blen);
+	memcpy(p + total - 4, &total, 4);
 	written_ += total;
 	blocks_++;
 	if(buf_.size() >= kBufSize)

@@ -49,7 +49,6 @@ public:
 	uint64_t blocks() const { return blocks_; }
 
 private:
-	bool put(const void *p, size_t n);
 	bool write_out(const uint8_t *p, size_t n, size_t *done_out = nullptr);
 	bool raw_flush();
 	// writer thread side: write/compress one buffer

@@ -28,7 +28,7 @@ export interface NativeStartOptions {
   targetPid?: number;
   /** Stop writing after this many events (0 = no limit). */
   maxEvents?: number;
-  /** Ring buffer bytes per CPU (rounded up to a power of two). */
+  /** Ring buffer bytes per CPU (rounded up to a power of two, 256 KiB to 256 MiB). */
   ringBytes?: number;
   /** Write only event codes and syscall ids that 2022 readers (sysdig 0.29) know. */
   compat2022?: boolean;

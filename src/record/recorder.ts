@@ -57,7 +57,8 @@ export interface RecordOptions {
    */
   redundantEnter?: boolean;
   /**
-   * Ring buffer size per CPU in bytes (default: 16 MiB up to 4 CPUs, then 64 MiB shared out, at least 1 MiB).
+   * Ring buffer size per CPU in bytes (default: 16 MiB up to 4 CPUs, then 64 MiB shared out, at least 1 MiB);
+   * rounded up to a power of two between 256 KiB and 256 MiB.
    * eBPF driver only: the module's rings are sized when it is loaded (ring_kb).
    */
   ringBytes?: number;

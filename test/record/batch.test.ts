@@ -1,6 +1,7 @@
-// The eBPF driver's per-CPU event batches (flush on size, on a timer and at stop),
-// no read/write/generic enter events (redundantEnter: false), and the native writer thread that
-// keeps draining the rings while the output blocks. Root + eBPF, like record.test.ts.
+// The eBPF driver's per-CPU rings (events encoded in place and published one by one, whole
+// across the end of the ring's data), no read/write/generic enter events (redundantEnter:
+// false), and the native writer thread that keeps draining the rings while the output blocks.
+// Root + eBPF, like record.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,19 @@ async function events(path: string): Promise<{ events: Ev[]; blocks: number }> {
   return { events: out, blocks };
 }
 
-describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, writer thread', () => {
+
+/** Events whose timestamp is below the previous one of the same CPU (each CPU's ring is in time order). */
+function backwardsPerCpu(evs: readonly { cpu: number; ts: bigint }[]): number {
+  const last = new Map<number, bigint>();
+  let backwards = 0;
+  for (const e of evs) {
+    const prev = last.get(e.cpu);
+    if (prev !== undefined && e.ts < prev) backwards++;
+    last.set(e.cpu, e.ts);
+  }
+  return backwards;
+}
+describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, writer thread', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fscap-batch-'));
@@ -70,18 +83,11 @@ describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, wri
     const res = await record({ out, command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'] });
     expect(res.commandExitCode).toBe(0);
     expect(res.stats.drops).toBe(0);
-    // the driver counts a batch's events when it sends the batch: all were sent and written
+    // the driver counts an event when it publishes it: all were published and written
     expect(res.stats.eventsKernel).toBe(res.stats.eventsWritten);
     const { events: evs } = await events(out);
     expect(evs.length).toBe(res.stats.eventsWritten);
-    const last = new Map<number, bigint>();
-    let backwards = 0;
-    for (const e of evs) {
-      const prev = last.get(e.cpu);
-      if (prev !== undefined && e.ts < prev) backwards++;
-      last.set(e.cpu, e.ts);
-    }
-    expect(backwards).toBe(0);
+    expect(backwardsPerCpu(evs)).toBe(0);
     const count = (t: number) => evs.filter((e) => e.type === t).length;
     // dd's own n reads and n writes of one byte, plus a few of its start-up; the command
     // waits for the go-ahead in a read whose enter came before tracing began
@@ -98,7 +104,7 @@ describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, wri
     expect(oneByte.length).toBeLessThanOrEqual(n + 1);
   }, 60_000);
 
-  it('sends a partial batch within a few ms: events reach the file while the command sleeps', async () => {
+  it('publishes each event at once: events reach the file while the command sleeps', async () => {
     const out = join(dir, 'sleep.scap');
     const seen: number[] = [];
     const res = await record({
@@ -110,12 +116,52 @@ describe.skipIf(!avail.ok)('record: per-CPU batches, redundant enter events, wri
     expect(res.reason).toBe('command-exit');
     const final = res.stats.eventsWritten;
     // the last call is the final one; before it, while sleep sleeps, everything up to
-    // its clock_nanosleep enter (a few KB: far less than a batch) was already written
+    // its clock_nanosleep enter (a few KB, far below the wake-up threshold) was already written
     const during = Math.max(...seen.slice(0, -1));
     expect(final).toBeGreaterThan(20);
     expect(during).toBeGreaterThan(10);
     // after the sleep: nanosleep exit, close, exit_group and procexit, a handful
     expect(final - during).toBeLessThanOrEqual(12);
+  }, 60_000);
+
+  it('takes whole events across the end of a ring: 1 MiB rings, 3 KB events', async () => {
+    // ~18 MB of events through 1 MiB rings: the ring wraps over and over, and events that
+    // start near the end of its data run on past it. Every read of /dev/zero and every write
+    // to /dev/null that reaches the file must be whole: 3000 bytes of zeros (snaplen 4000),
+    // size 3000. (dd makes them faster than a reader woken at a quarter of 1 MiB can always
+    // take them on a busy machine: drops are allowed here, torn events are not.)
+    const out = join(dir, 'wrap.scap');
+    const n = 3000;
+    const bs = 3000;
+    const res = await record({
+      out,
+      snaplen: 4000,
+      ringBytes: 1 << 20,
+      drainRealtime: true,
+      command: ['dd', 'if=/dev/zero', 'of=/dev/null', `bs=${bs}`, `count=${n}`, 'status=none'],
+    });
+    expect(res.commandExitCode).toBe(0);
+    expect(res.stats.ringBytes).toBe(1 << 20);
+    expect(res.stats.eventsKernel).toBe(res.stats.eventsWritten);
+    const { events: evs } = await events(out);
+    expect(evs.length).toBe(res.stats.eventsWritten);
+    // the events of one CPU went round its ring several times (each lap ends in an event
+    // that runs past the end of the data, or ends right there)
+    const perCpu = new Map<number, number>();
+    for (const e of evs) perCpu.set(e.cpu, (perCpu.get(e.cpu) ?? 0) + 26 + 2 * e.params.length + e.params.reduce((a, p) => a + p.length, 0));
+    expect(Math.max(...perCpu.values())).toBeGreaterThan(2 * (1 << 20));
+    expect(backwardsPerCpu(evs)).toBe(0);
+    const zeros = Buffer.alloc(bs);
+    const exits = evs.filter((e) => e.type === READ_X || e.type === WRITE_X);
+    const full = exits.filter((e) => e.params[0]!.readBigInt64LE(0) === BigInt(bs));
+    expect(full.length).toBeGreaterThan(n / 10);
+    expect(full.length).toBeLessThanOrEqual(2 * n);
+    for (const e of full) {
+      expect(e.params).toHaveLength(4);
+      expect(e.params[1]!.equals(zeros)).toBe(true);
+      expect(e.params[3]!.readUInt32LE(0)).toBe(bs);
+    }
+    if (res.stats.drops === 0) expect(full.length).toBe(2 * n);
   }, 60_000);
 
   it('redundantEnter: false leaves out read/write/generic enter events; the exits carry their parameters', async () => {
