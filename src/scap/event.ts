@@ -107,6 +107,13 @@ export class EventView {
   tsInto(dst: Uint32Array, at: number): void {
     const b = this.buf;
     const o = this.hdr;
+    if (this.hvBuf === b) {
+      const h = this.hv;
+      const i = o >> 1;
+      dst[at] = h[i + 2]! | (h[i + 3]! << 16);
+      dst[at + 1] = h[i]! | (h[i + 1]! << 16);
+      return;
+    }
     if (this.le) {
       dst[at] = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
       dst[at + 1] = b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
@@ -118,6 +125,13 @@ export class EventView {
 
   get tid(): number {
     const b = this.buf;
+    if (this.hvBuf === b) {
+      const h = this.hv;
+      const i = (this.hdr >> 1) + 4;
+      const hi = h[i + 2]! | (h[i + 3]! << 16);
+      const lo = h[i]! + h[i + 1]! * 65536;
+      return hi === 0 ? lo : hi * TWO_32 + lo;
+    }
     const o = this.hdr + 8;
     if (this.le) {
       // Hot path (every event): plain byte arithmetic; the high word is 0 for any real tid.
@@ -152,6 +166,7 @@ export class EventView {
     this.blockType = layout.type;
     this.type = 0;
     this.located = -1;
+    this.hvBuf = undefined;
     this.tsCache = undefined;
     const bodyStart = blockStart + 8;
     const bodyEnd = blockStart + blockLength - 4;
@@ -172,6 +187,8 @@ export class EventView {
         // parameter length is a whole 16-bit unit, one typed-array load each.
         const b = bodyStart >> 1;
         const h = hdr >> 1;
+        this.hvBuf = buf;
+        this.hv = halves;
         this.cpu = halves[b]!;
         this.blockFlags = hasFlags ? halves[b + 1]! + halves[b + 2]! * 65536 : 0;
         const type = (this.type = halves[h + 10]!);
@@ -273,6 +290,11 @@ export class EventView {
   // 16-bit view of the buffer the last event came in: readers recycle a few chunk
   // buffers, so it is rebuilt about once per chunk.
   private halvesBuf: Buffer | undefined = undefined;
+  // The current event's 16-bit view when load() took its hot path, for the per-event
+  // header reads (tid, timestamp): half the loads of byte arithmetic. Valid while `buf` is
+  // still that buffer: some callers move the view by hand, always onto another Buffer.
+  private hvBuf: Buffer | undefined = undefined;
+  private hv: Uint16Array = new Uint16Array(0);
   private halves: Uint16Array | undefined = undefined;
 
   // Parameter-length width per event code for the last framing seen (0 = not looked up

@@ -14,7 +14,7 @@ import { pcapngBlock } from '../helpers/pcapng-block.js';
 const block = pcapngBlock;
 
 /** An event block: cpu (and EVF flags), the V2 header, the parameter lengths and values. */
-function event(code: number, ts: bigint, params: Buffer[], opts: { le?: boolean; flags?: number; cpu?: number } = {}): Buffer {
+function event(code: number, ts: bigint, params: Buffer[], opts: { le?: boolean; flags?: number; cpu?: number; tid?: bigint } = {}): Buffer {
   const le = opts.le ?? true;
   const large = EVENT_FRAMING.largePayload(code);
   const lenSize = large ? 4 : 2;
@@ -27,13 +27,13 @@ function event(code: number, ts: bigint, params: Buffer[], opts: { le?: boolean;
   const len = 26 + lens.length + params.reduce((a, p) => a + p.length, 0);
   if (le) {
     hdr.writeBigUInt64LE(ts, 0);
-    hdr.writeBigInt64LE(1000n + ts, 8);
+    hdr.writeBigInt64LE(opts.tid ?? 1000n + ts, 8);
     hdr.writeUInt32LE(len, 16);
     hdr.writeUInt16LE(code, 20);
     hdr.writeUInt32LE(params.length, 22);
   } else {
     hdr.writeBigUInt64BE(ts, 0);
-    hdr.writeBigInt64BE(1000n + ts, 8);
+    hdr.writeBigInt64BE(opts.tid ?? 1000n + ts, 8);
     hdr.writeUInt32BE(len, 16);
     hdr.writeUInt16BE(code, 20);
     hdr.writeUInt32BE(params.length, 22);
@@ -62,7 +62,9 @@ async function views(name: string, data: Buffer, chunk: number): Promise<{ event
   const describe = (ev: EventView) => {
     const params: string[] = [];
     for (let i = 0; i < ev.nparams; i++) params.push(`${ev.paramLen(i)}:${ev.paramBytes(i)!.toString('hex')}`);
-    return [ev.blockType, ev.blockFlags, ev.cpu, ev.type, ev.tid, ev.ts.toString(), ev.tsHi, ev.tsLo, ev.len, ev.nparams, ev.lenSize, ev.blockOffset, params.join(' '), ev.toV2Bytes().toString('hex')];
+    const words = new Uint32Array(2);
+    ev.tsInto(words, 0);
+    return [ev.blockType, ev.blockFlags, ev.cpu, ev.type, ev.tid, ev.ts.toString(), ev.tsHi, ev.tsLo, [...words], ev.len, ev.nparams, ev.lenSize, ev.blockOffset, params.join(' '), ev.toV2Bytes().toString('hex')];
   };
   try {
     await reader.read({ onEvent: (ev) => events.push(describe(ev)) });
@@ -93,6 +95,11 @@ describe('EventView.load: the 16-bit fast path and the byte-wise path agree', ()
     shb,
     ...evs.slice(0, 1000),
     event(LARGE, 77n, [Buffer.alloc(300, 3)]),
+    // tids past 32 bits and negative ones (libscap's -1 for no thread), and the largest timestamp
+    event(6, 0xffff_ffff_ffff_ffffn, [], { tid: -1n }),
+    event(6, 5n, [], { tid: -70_000n }),
+    event(6, 6n, [], { tid: 0x7fff_ffff_fffen }),
+    event(6, 7n, [], { tid: 0x1_0000_0000n }),
     beShb(),
     event(8, 5n, [Buffer.alloc(8, 1), Buffer.alloc(3, 2)], { le: false }),
     shb,
@@ -102,7 +109,9 @@ describe('EventView.load: the 16-bit fast path and the byte-wise path agree', ()
   it('reads every header field and parameter the same at every alignment and chunk size', async () => {
     const want = await views('mem.scap', capture, 2 << 20);
     expect(want.fault).toBeUndefined();
-    expect(want.events).toHaveLength(2002);
+    expect(want.events).toHaveLength(2006);
+    const tids = (want.events as unknown[][]).map((e) => e[4]);
+    expect(tids).toEqual(expect.arrayContaining([-1, -70_000, 0x7fff_ffff_fffe, 0x1_0000_0000]));
     for (const shift of [0, 1, 2, 3]) {
       for (const chunk of [2 << 20, 4096, 777]) {
         expect(await views('mem.scap', shifted(capture, shift), chunk), `shift ${shift}, chunk ${chunk}`).toEqual(want);
