@@ -20,7 +20,7 @@ export class GzipFormatError extends Error {}
  * reads, the part of a read past the end of a member). Bytes handed back are copied: the
  * file reader reuses a read's buffer once the next read is asked for.
  */
-class Input {
+export class Input {
   private pending: Buffer | undefined;
   private readonly it: AsyncIterator<Buffer>;
   private eof = false;
@@ -87,10 +87,10 @@ class Input {
   }
 }
 
-const EOF = 'unexpected end of file';
+export const EOF = 'unexpected end of file';
 
 /** Reads one member header; false when the input ends cleanly (or with zero padding) instead. */
-async function readHeader(input: Input, zlib: Zlib, first: boolean): Promise<boolean> {
+export async function readHeader(input: Input, zlib: Zlib, first: boolean): Promise<boolean> {
   const head = await input.exact(1);
   if (head === undefined) {
     if (first) throw new GzipFormatError(EOF);
