@@ -90,7 +90,8 @@ struct ring {
 	__u64 drops_buffer_full;
 	__u64 drops_too_large;
 	__u64 wrap_end; /* end of the last event that reached the end of the data */
-	__u64 pad0[2];
+	__u64 nest;     /* a program of this CPU is encoding (ring_enter) */
+	__u64 pad0;
 	__u64 cons;  /* bytes the reader has taken (user space) */
 	__u64 pad1[(RING_HDR - 72) / 8];
 	unsigned char data[];
@@ -193,6 +194,30 @@ static __always_inline void ring_commit(struct ring *r, __u32 len) {
 		__u64 cpu = bpf_get_smp_processor_id();
 		bpf_ringbuf_output(&doorbell, &cpu, sizeof(cpu), BPF_RB_FORCE_WAKEUP);
 	}
+}
+
+/* One program at a time encodes into a CPU's ring. The kernel keeps a program
+ * from recursing on a CPU, but where kernel code is preemptible (preempt=full)
+ * a program can be preempted mid-event and a different one (the next task's
+ * sys_exit, say) run on the same CPU: that one drops its event, counted,
+ * instead of writing over the first one's. A flag, not a count: whoever is
+ * preempted before setting it has not written anything yet. */
+static __always_inline struct ring *ring_enter(void) {
+	struct ring *r = get_ring();
+	if(!r)
+		return NULL;
+	if(*(volatile __u64 *)&r->nest) {
+		count_drop(r, 0);
+		return NULL;
+	}
+	*(volatile __u64 *)&r->nest = 1;
+	asm volatile("" ::: "memory");
+	return r;
+}
+
+static __always_inline void ring_exit(struct ring *r) {
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&r->nest = 0;
 }
 
 /* Target-pid mode: the answer of the last `targets` lookup on this CPU, so a
@@ -2116,10 +2141,10 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 	__u64 pt = bpf_get_current_pid_tgid();
 	if(!should_trace_tgid(pt >> 32))
 		return 0;
+	struct ring *r = ring_enter();
+	if(!r)
+		return 0;
 	if(rw_fast(id) || !kind) {
-		struct ring *r = get_ring();
-		if(!r)
-			return 0;
 		if(kind)
 			fast_rw(r, 1, id, 0, regs, pt);
 		else
@@ -2127,6 +2152,7 @@ int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
 	} else {
 		sys_enter_emit(regs, id, kind, pt);
 	}
+	ring_exit(r);
 	return 0;
 }
 
@@ -2174,10 +2200,10 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 	__u64 pt = bpf_get_current_pid_tgid();
 	if(!should_trace_tgid(pt >> 32))
 		return 0;
+	struct ring *r = ring_enter();
+	if(!r)
+		return 0;
 	if(rw_fast(id) || !kind) {
-		struct ring *r = get_ring();
-		if(!r)
-			return 0;
 		if(kind)
 			fast_rw(r, 0, id, ret, regs, pt);
 		else
@@ -2185,6 +2211,7 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 	} else {
 		sys_exit_emit(regs, id, ret, kind, pt);
 	}
+	ring_exit(r);
 	return 0;
 }
 
@@ -2216,7 +2243,8 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 	if(!should_trace())
 		return 0;
-	unsigned char *buf = get_scratch();
+	struct ring *r = ring_enter();
+	unsigned char *buf = r ? ring_reserve(r) : NULL;
 	if(buf) {
 		struct scap_enc e;
 		__u16 type = PPME_PROCEXIT_1_E;
@@ -2230,6 +2258,8 @@ int BPF_PROG(fs_sched_exit, struct task_struct *p) {
 		enc_s64(&e, 0);
 		submit(&e, type);
 	}
+	if(r)
+		ring_exit(r);
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	__u32 pid = BPF_CORE_READ(p, pid);
 	if(cfg_target_mode && tgid == pid) {
