@@ -200,7 +200,7 @@ describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, write
     expect(evs.some((e) => e.type === GENERIC_E)).toBe(true);
   }, 60_000);
 
-  it('keeps draining while the output blocks: no drops with a 2 MiB ring and a reader stalled for 2 s', async () => {
+  it('keeps draining while the output blocks: no drops with an 8 MiB ring and a reader stalled for 2 s', async () => {
     // The output is a FIFO whose reader opens it at once but reads nothing for 2 s, so
     // every write() blocks meanwhile. A drain thread that wrote itself would stop
     // emptying the ring for those 2 s; the writer thread queues the buffers instead.
@@ -209,9 +209,10 @@ describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, write
     execFileSync('mkfifo', [fifo]);
     const reader = spawn('sh', ['-c', 'exec 3<"$1"; sleep 2; cat <&3 > "$2"', 'sh', fifo, copy], { stdio: 'ignore' });
     const readerDone = new Promise<number | null>((res) => reader.once('exit', (c) => res(c)));
-    // ~400k events (~20 MB) arrive during the stall: far more than the rings hold (2 MiB
-    // per CPU), yet the rings leave tens of ms of slack for a drain thread that other
-    // test files keep off the CPU now and then.
+    // ~400k events (~20 MB) arrive during the stall: far more than the rings hold (8 MiB
+    // per CPU, of which dd fills one), yet the rings leave ~100 ms of slack for a drain
+    // thread that other test files keep off the CPU now and then (2 MiB rings, ~40 ms,
+    // dropped events in one full-suite run).
     // The subject is the writer thread, not scheduling: the drain thread runs real-time here
     // so that other test files busy on both cores cannot starve it (when tracing a command it
     // runs at nice -20 by default, and then 2 MiB rings can overflow under such load).
@@ -220,7 +221,7 @@ describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, write
       out: fifo,
       force: true,
       drainRealtime: true,
-      ringBytes: 1 << 21,
+      ringBytes: 1 << 23,
       command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`, 'status=none'],
     });
     expect(await readerDone).toBe(0);
