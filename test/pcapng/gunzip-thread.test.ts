@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { gunzipChunks } from '../../src/pcapng/gunzip.js';
 import { gunzipInWorker } from '../../src/pcapng/gunzip-thread.js';
+import { gzipFaults } from '../helpers/gzip-faults.js';
 
 // The worker runs compiled code: test/helpers/global-setup.ts builds dist/ before the tests.
 const root = resolve(import.meta.dirname, '..', '..');
@@ -119,30 +120,11 @@ describe.skipIf(!hasCrc32)('gunzipInWorker (inflate on a worker thread, CRC-32 h
   });
 
   it('names every fault as the in-thread gunzip does', async () => {
-    const gz = zlib.gzipSync(payload);
-    const flip = (at: number) => {
-      const c = Buffer.from(gz);
-      c[at] ^= 0x10;
-      return c;
-    };
-    const crcAt = gz.length - 8;
-    const cases: [string, Buffer, RegExp][] = [
-      ['bad magic', flip(1), /^incorrect header check$/],
-      ['bad method', flip(2), /^unknown compression method$/],
-      ['crc', flip(crcAt), /^incorrect data check$/],
-      ['length', flip(crcAt + 4), /^incorrect length check$/],
-      ['truncated trailer', gz.subarray(0, gz.length - 3), /^unexpected end of file$/],
-      ['truncated body', gz.subarray(0, gz.length >> 1), /^unexpected end of file$/],
-      ['truncated header', gz.subarray(0, 6), /^unexpected end of file$/],
-      ['empty file', Buffer.alloc(0), /^unexpected end of file$/],
-      ['garbage after a member', Buffer.concat([gz, Buffer.from('junk')]), /^incorrect header check$/],
-      ['bad second member', Buffer.concat([gz, flip(2)]), /^unknown compression method$/],
-      ['corrupt deflate data', flip(40), /./],
-    ];
-    for (const [what, data, msg] of cases) {
+    for (const { what, data, message } of gzipFaults(payload)) {
       for (const size of [1, 4096]) {
         const ours = await fault(() => viaWorker(data, size));
-        expect(ours, `${what}, reads of ${size}`).toMatch(msg);
+        if (message === '') expect(ours, `${what}, reads of ${size}`).not.toBe('');
+        else expect(ours, `${what}, reads of ${size}`).toBe(message);
         expect(ours, `${what}, reads of ${size}`).toBe(await fault(() => inThread(data, size)));
       }
     }

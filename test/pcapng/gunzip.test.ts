@@ -3,6 +3,7 @@ import * as zlib from 'node:zlib';
 import { gunzipChunks } from '../../src/pcapng/gunzip.js';
 import { bufferByteSource } from '../../src/pcapng/source.js';
 import { CaptureError } from '../../src/errors.js';
+import { gzipFaults } from '../helpers/gzip-faults.js';
 
 async function* pieces(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let off = 0; off < data.length; off += size) yield data.subarray(off, Math.min(data.length, off + size));
@@ -68,26 +69,7 @@ describe.skipIf(!hasCrc32)('gunzipChunks (inflateRaw + CRC-32 on the calling thr
   });
 
   it('names every fault the way zlib does', async () => {
-    const gz = zlib.gzipSync(payload);
-    const flip = (at: number) => {
-      const c = Buffer.from(gz);
-      c[at] ^= 0x10;
-      return c;
-    };
-    const crcAt = gz.length - 8;
-    const cases: [string, Buffer, RegExp][] = [
-      ['bad magic', flip(1), /incorrect header check/],
-      ['bad method', flip(2), /unknown compression method/],
-      ['reserved flags', Buffer.concat([gz.subarray(0, 3), Buffer.from([0x20]), gz.subarray(4)]), /unknown header flags set/],
-      ['crc', flip(crcAt), /incorrect data check/],
-      ['length', flip(crcAt + 4), /incorrect length check/],
-      ['truncated trailer', gz.subarray(0, gz.length - 3), /unexpected end of file/],
-      ['truncated body', gz.subarray(0, gz.length >> 1), /unexpected end of file/],
-      ['truncated header', gz.subarray(0, 6), /unexpected end of file/],
-      ['garbage after a member', Buffer.concat([gz, Buffer.from('junk')]), /incorrect header check/],
-      ['corrupt deflate data', flip(40), /./],
-    ];
-    for (const [what, data, msg] of cases) {
+    for (const { what, data, message } of gzipFaults(payload)) {
       let zlibSays: string | undefined;
       try {
         zlib.gunzipSync(data);
@@ -96,10 +78,11 @@ describe.skipIf(!hasCrc32)('gunzipChunks (inflateRaw + CRC-32 on the calling thr
       }
       for (const size of [1, 4096]) {
         const ours = await fault(data, size);
-        expect(ours, `${what}, reads of ${size}`).toMatch(msg);
+        if (message === '') expect(ours, `${what}, reads of ${size}`).not.toBe('');
+        else expect(ours, `${what}, reads of ${size}`).toBe(message);
         // Same fault as zlib's own gunzip where it reports one (it ignores junk after a
         // member when it arrives in the same buffer; a file reader cannot promise that).
-        if (zlibSays !== undefined && what !== 'corrupt deflate data') expect(ours, what).toBe(zlibSays);
+        if (zlibSays !== undefined && message !== '') expect(ours, what).toBe(zlibSays);
       }
     }
   });
