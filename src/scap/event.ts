@@ -16,6 +16,21 @@ export interface EventFraming {
 
 const TWO_32 = 4294967296;
 
+/** An event length that cannot hold its header or does not fit its block, worded for load(). */
+function headerLengthFault(len: number, headerLen: number, avail: number): string | undefined {
+  if (len < headerLen) return `event length ${len} is smaller than the event header`;
+  if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+  return undefined;
+}
+
+/** The V2 header's own consistency checks (one wording for every path of load()). */
+function v2HeaderFault(len: number, avail: number, nparams: number, lenSize: number): string | undefined {
+  const fault = headerLengthFault(len, EVENT_HEADER_V2, avail);
+  if (fault !== undefined) return fault;
+  if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+  return undefined;
+}
+
 /** Reads a signed 64-bit integer as a number; exact for |v| < 2^53, which covers pids, fds, errnos. */
 export function readInt64(buf: Buffer, off: number, le: boolean): number {
   return le ? buf.readInt32LE(off + 4) * TWO_32 + buf.readUInt32LE(off) : buf.readInt32BE(off) * TWO_32 + buf.readUInt32BE(off + 4);
@@ -196,9 +211,8 @@ export class EventView {
         const nparams = halves[h + 11]! + halves[h + 12]! * 65536;
         const lenSize = (this.lenSize = this.lengthWidth(type, framing));
         this.v1 = false;
-        if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
-        if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
-        if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+        const fault = v2HeaderFault(len, avail, nparams, lenSize);
+        if (fault !== undefined) return fault;
         this.nparams = nparams;
         this.lensStart = hdr + EVENT_HEADER_V2;
         this.len = len;
@@ -226,9 +240,8 @@ export class EventView {
       const nparams = (buf[hdr + 22]! | (buf[hdr + 23]! << 8) | (buf[hdr + 24]! << 16)) + buf[hdr + 25]! * 16777216;
       const lenSize = (this.lenSize = this.lengthWidth(type, framing));
       this.v1 = false;
-      if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
-      if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
-      if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+      const fault = v2HeaderFault(len, avail, nparams, lenSize);
+      if (fault !== undefined) return fault;
       this.nparams = nparams;
       const lensStart = (this.lensStart = hdr + EVENT_HEADER_V2);
       this.len = len;
@@ -258,9 +271,8 @@ export class EventView {
     if (layout.v2) {
       this.v1 = false;
       const nparams = le ? buf.readUInt32LE(hdr + 22) : buf.readUInt32BE(hdr + 22);
-      if (len < EVENT_HEADER_V2) return `event length ${len} is smaller than the event header`;
-      if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
-      if (EVENT_HEADER_V2 + nparams * lenSize > len) return `${nparams} parameters do not fit in event length ${len}`;
+      const fault = v2HeaderFault(len, avail, nparams, lenSize);
+      if (fault !== undefined) return fault;
       this.nparams = nparams;
       this.lensStart = hdr + EVENT_HEADER_V2;
       this.len = len;
@@ -269,8 +281,8 @@ export class EventView {
     // V1: no nparams in the header; the count is whatever makes the lengths add up,
     // starting from the schema's count, as libscap does when it upgrades old blocks.
     this.v1 = true;
-    if (len < EVENT_HEADER_V1) return `event length ${len} is smaller than the event header`;
-    if (len > avail) return `event length ${len} is larger than the ${avail} bytes in the block`;
+    const fault = headerLengthFault(len, EVENT_HEADER_V1, avail);
+    if (fault !== undefined) return fault;
     this.lensStart = hdr + EVENT_HEADER_V1;
     const end = hdr + len;
     for (let n = framing.paramCount(type); n >= 0; n--) {
