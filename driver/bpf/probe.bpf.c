@@ -2129,33 +2129,6 @@ static __always_inline int sys_enter_emit(struct pt_regs *regs, long id, int kin
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
-	if(!cfg_redundant_enter && (id == __NR_read || id == __NR_write))
-		return 0;
-	/* the syscall's kind first: without generic events most syscalls stop
-	 * here, before the target lookup */
-	int kind = rw_fast(id) ? 1 : classify(id);
-	if(!kind && (!cfg_all_events || !cfg_redundant_enter))
-		return 0;
-	__u64 pt = bpf_get_current_pid_tgid();
-	if(!should_trace_tgid(pt >> 32))
-		return 0;
-	struct ring *r = ring_enter();
-	if(!r)
-		return 0;
-	if(rw_fast(id) || !kind) {
-		if(kind)
-			fast_rw(r, 1, id, 0, regs, pt);
-		else
-			fast_generic(r, 1, id, pt);
-	} else {
-		sys_enter_emit(regs, id, kind, pt);
-	}
-	ring_exit(r);
-	return 0;
-}
-
 static __always_inline int sys_exit_emit(struct pt_regs *regs, long id, long ret, int kind, __u64 pt) {
 	struct sargs s;
 	read_args(regs, &s);
@@ -2191,12 +2164,10 @@ static __always_inline int sys_exit_emit(struct pt_regs *regs, long id, long ret
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
-	long id = regs->orig_ax;
-	int kind = rw_fast(id) ? 1 : classify(id);
-	if(!kind && (!cfg_all_events || id < 0))
-		return 0;
+/* Both sides of a system call once its kind is known: the target check, then
+ * the event, encoded with this CPU's ring held (ring_enter). ENTER is a
+ * constant at each call, so each program keeps only its own side. */
+static __always_inline int record_syscall(int enter, struct pt_regs *regs, long id, long ret, int kind) {
 	__u64 pt = bpf_get_current_pid_tgid();
 	if(!should_trace_tgid(pt >> 32))
 		return 0;
@@ -2205,14 +2176,37 @@ int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
 		return 0;
 	if(rw_fast(id) || !kind) {
 		if(kind)
-			fast_rw(r, 0, id, ret, regs, pt);
+			fast_rw(r, enter, id, ret, regs, pt);
 		else
-			fast_generic(r, 0, id, pt);
+			fast_generic(r, enter, id, pt);
+	} else if(enter) {
+		sys_enter_emit(regs, id, kind, pt);
 	} else {
 		sys_exit_emit(regs, id, ret, kind, pt);
 	}
 	ring_exit(r);
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fs_sys_enter, struct pt_regs *regs, long id) {
+	if(!cfg_redundant_enter && (id == __NR_read || id == __NR_write))
+		return 0;
+	/* the syscall's kind first: without generic events most syscalls stop
+	 * here, before the target lookup */
+	int kind = rw_fast(id) ? 1 : classify(id);
+	if(!kind && (!cfg_all_events || !cfg_redundant_enter))
+		return 0;
+	return record_syscall(1, regs, id, 0, kind);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fs_sys_exit, struct pt_regs *regs, long ret) {
+	long id = regs->orig_ax;
+	int kind = rw_fast(id) ? 1 : classify(id);
+	if(!kind && (!cfg_all_events || id < 0))
+		return 0;
+	return record_syscall(0, regs, id, ret, kind);
 }
 
 SEC("tp_btf/sched_process_fork")
