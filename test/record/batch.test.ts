@@ -68,6 +68,7 @@ function backwardsPerCpu(evs: readonly { cpu: number; ts: bigint }[]): number {
   }
   return backwards;
 }
+
 describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, writer thread', () => {
   let dir: string;
   beforeAll(() => {

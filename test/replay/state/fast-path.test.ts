@@ -12,14 +12,8 @@ import { ThreadInfo } from '../../../src/replay/state/model.js';
 import { EVENT_TABLE } from '../../../src/scap/event-table.js';
 import { newThreadEntry, type ThreadEntry } from '../../../src/scap/blocks/index.js';
 import { makeEvent, p, type EventSpec } from '../../helpers/event-builder.js';
+import { threadInfo } from '../../helpers/thread-info.js';
 
-function thread(tid: number, pid = tid): ThreadInfo {
-  const t = new ThreadInfo();
-  t.tid = tid;
-  t.pid = pid;
-  t.ptid = 1;
-  return t;
-}
 
 describe('ThreadTable direct-mapped lookup cache', () => {
   it('agrees with the table on random adds, removes and lookups, with tids that share cache slots', () => {
@@ -37,7 +31,7 @@ describe('ThreadTable direct-mapped lookup cache', () => {
       const tid = tids[rnd(tids.length)]!;
       const op = rnd(10);
       if (op === 0) {
-        const t = thread(tid);
+        const t = threadInfo(tid);
         tt.add(t, false);
         ref.set(tid, t);
       } else if (op === 1) {
@@ -56,8 +50,8 @@ describe('ThreadTable direct-mapped lookup cache', () => {
 
   it('finds the main thread of a process through the cache and sees it go', () => {
     const tt = new ThreadTable();
-    const main = thread(300);
-    const other = thread(301, 300);
+    const main = threadInfo(300);
+    const other = threadInfo(301, 300);
     tt.add(main, false);
     tt.add(other, false);
     expect(tt.main(other)).toBe(main);

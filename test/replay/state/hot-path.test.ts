@@ -8,6 +8,7 @@ import { resolvePath } from '../../../src/scap/params.js';
 import { EventView, readInt64 } from '../../../src/scap/event.js';
 import { concatPaths, ThreadTable } from '../../../src/replay/state/threads.js';
 import { ThreadInfo, tsHigh, tsJoin, tsLow } from '../../../src/replay/state/model.js';
+import { threadInfo } from '../../helpers/thread-info.js';
 import { ContainerTable, parseContainerJson } from '../../../src/replay/state/containers.js';
 import { int, uint, viewInt, viewUint, ViewSource } from '../../../src/replay/state/evparams.js';
 import { BlockType, eventBlockLayout } from '../../../src/scap/block-types.js';
@@ -44,25 +45,18 @@ describe('concatPaths fast path', () => {
 });
 
 describe('ThreadTable lookup cache', () => {
-  function thread(tid: number, pid = tid): ThreadInfo {
-    const t = new ThreadInfo();
-    t.tid = tid;
-    t.pid = pid;
-    t.ptid = 1;
-    return t;
-  }
   it('never returns a thread that was removed or replaced', () => {
     const tt = new ThreadTable();
-    const a = thread(10);
+    const a = threadInfo(10);
     tt.add(a);
     expect(tt.get(10)).toBe(a);
     expect(tt.get(10)).toBe(a);
     tt.remove(10);
     expect(tt.get(10)).toBeUndefined();
-    const b = thread(10);
+    const b = threadInfo(10);
     tt.add(b);
     expect(tt.get(10)).toBe(b);
-    const c = thread(10);
+    const c = threadInfo(10);
     tt.add(c);
     expect(tt.get(10)).toBe(c);
     tt.clear();
@@ -71,7 +65,7 @@ describe('ThreadTable lookup cache', () => {
   it('a miss does not hide a later add', () => {
     const tt = new ThreadTable();
     expect(tt.get(7)).toBeUndefined();
-    const t = thread(7);
+    const t = threadInfo(7);
     tt.add(t);
     expect(tt.get(7)).toBe(t);
   });
