@@ -36,7 +36,6 @@ static int doorbell_cb(void *ctx, void *data, size_t size) {
 	return 0;
 }
 
-
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap) {
 	(void)level;
 	if(getenv("FALCO_SCAP_BPF_DEBUG"))
