@@ -11,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
-cli="node $here/../dist/cli/falco-scap.cjs"
+cli="$here/../bin/falco-scap" # the installed command (it starts Node without NODE_EXTRA_CA_CERTS)
 runs=${RUNS:-10}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for f in bench-5m.scap bench-5m.scap.gz; do

@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
-cli="node $here/../dist/cli/falco-scap.cjs"
+cli="$here/../bin/falco-scap" # the installed command (it starts Node without NODE_EXTRA_CA_CERTS)
 runs=${RUNS:-5}
 filter='proc.name=nonexistent'
 for f in ${BENCH_FILES:-bench-5m.scap}; do

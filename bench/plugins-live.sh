@@ -33,7 +33,7 @@ entry() { printf '  - name: %s\n    library_path: %s\n    init_config:\n      de
 { echo "rules_files: [$dir/rules.yaml]"; echo "plugins:"; entry jsonaudit2; } > "$dir/two.yaml"
 { echo "rules_files: [$dir/rules.yaml]"; echo "plugins:"; entry jsonaudit; entry jsonaudit2; } > "$dir/both.yaml"
 
-cli="node $root/dist/cli/falco-scap.cjs replay --no-progress"
+cli="$root/bin/falco-scap replay --no-progress"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $n events per source, ${delay} ms sleep per 512-event batch"
 hyperfine -N -w 1 -r "$runs" --export-json "$dir/live.json" \
   -n jsonaudit-alone "$cli -c $dir/one.yaml" \

@@ -50,7 +50,7 @@ rule() { printf -- '- rule: %s\n  desc: bench\n  condition: %s\n  output: "%s"\n
 { for i in 0 1 2 3 4 5 6 7 8 9; do rule "u$i" "jaudit.user = nobody$i" "u %jaudit.user"; done; } > "$dir/rules-1field.yaml"
 { for i in 0 1 2 3 4 5 6 7 8 9; do rule "e$i" "evt.num > 4000000000$i" "n %evt.num"; done; } > "$dir/rules-0fields.yaml"
 
-cli="node $root/dist/cli/falco-scap.cjs replay --no-progress --plugin $lib -o append_output[0].suggested_output=false"
+cli="$root/bin/falco-scap replay --no-progress --plugin $lib -o append_output[0].suggested_output=false"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 hyperfine -N -w 1 -r "$runs" --export-json "$dir/replay-fields.json" \
   -n live-10fields "$cli -r $dir/rules-10fields.yaml --open-params $log" \

@@ -23,7 +23,7 @@ rule() { printf -- '- rule: %s\n  desc: bench\n  condition: %s\n  output: "%s"\n
 rule builtin 'proc.name = no-such-process' 'proc %proc.name' > "$dir/rules-builtin.yaml"
 rule plugin 'thr.comm = no-such-process' 'comm %thr.comm' > "$dir/rules-plugin.yaml"
 
-cli="node $root/dist/cli/falco-scap.cjs replay --no-progress -o append_output[0].suggested_output=false"
+cli="$root/bin/falco-scap replay --no-progress -o append_output[0].suggested_output=false"
 # How many events the rule is evaluated on (the per-event cost is over these).
 $cli -r "$dir/rules-builtin.yaml" --stats-json "$dir/stats.json" "$cap" >/dev/null 2>&1
 evaluated=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).evaluated)' "$dir/stats.json")

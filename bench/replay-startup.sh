@@ -13,9 +13,11 @@ rules=${RULES:-$here/../../shared/rules/falcosecurity/falco_rules.yaml}
 capture=${CAPTURE:-$here/../../shared/captures/falco-traces/cat_write.scap}
 runs=${RUNS:-30}
 args="replay -r $rules $capture --no-progress"
-cmds=(-n falco-scap "node $here/../dist/cli/falco-scap.cjs $args")
-if [ -n "${OLD:-}" ]; then old=$OLD/cli/falco-scap.cjs; [ -f "$old" ] || old=$OLD/cli/main.js; cmds+=(-n old "node $old $args"); fi
-cmds+=(-n node "node -e 0")
+cmds=(-n falco-scap "$here/../bin/falco-scap $args")
+if [ -n "${OLD:-}" ]; then old=$OLD/cli/falco-scap.cjs; [ -f "$old" ] || old=$OLD/cli/main.js; cmds+=(-n old "env -u NODE_EXTRA_CA_CERTS node $old $args"); fi
+# Bare node as bin/falco-scap starts it (without NODE_EXTRA_CA_CERTS, whose certificate
+# bundle Node would otherwise parse at start).
+cmds+=(-n node "env -u NODE_EXTRA_CA_CERTS node -e 0")
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$dir/startup.json" "${cmds[@]}" >/dev/null
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;

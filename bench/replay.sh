@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/falco-scap-bench}
 rules=${RULES:-$here/../../shared/rules/falcosecurity/falco_rules.yaml}
-cli="node $here/../dist/cli/falco-scap.cjs"
+cli="$here/../bin/falco-scap" # the installed command (it starts Node without NODE_EXTRA_CA_CERTS)
 runs=${RUNS:-5}
 # User CPU seconds of a command over $runs runs: "min median" (the min is the least
 # disturbed by other load; the median is what a typical run costs).

@@ -6,7 +6,7 @@
 // Then runs the CLI once on the embedded sample so that the code cache holds the
 // functions a replay compiles (the cache is written at the end of that run).
 //   node scripts/bundle-cli.mjs          (after tsc; `npm run build` runs both)
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,8 @@ try {
     define: { 'import.meta.url': 'importMetaUrl' },
     inject: [metaShim],
     sourcemap: 'linked',
+    // The launcher reads the bundle as latin1, which is only right for pure ASCII.
+    charset: 'ascii',
     logLevel: 'warning',
   });
 } finally {
@@ -46,7 +48,16 @@ try {
 
 // The build id: V8 checks a cache against the source's length, not its content, so a
 // cache is only ever read for the exact bundle it was made from.
-const code = readFileSync(out, 'utf8');
+// ASCII only, because the launcher reads the bundle as latin1 (no UTF-8 decoding of 1.2 MB
+// at every start). esbuild's `charset: 'ascii'` escapes code but leaves comments as they
+// are, so those characters become '?'; the same program minified (comments gone) before
+// and after proves that nothing but comments changed.
+const built = readFileSync(out, 'utf8');
+const code = built.replace(/[^\x00-\x7f]/g, '?');
+if (code !== built) {
+  const bare = async (src) => (await transform(src, { minify: true, charset: 'ascii', format: 'cjs', platform: 'node', target: 'node20' })).code;
+  if ((await bare(code)) !== (await bare(built))) throw new Error(`bundle-cli: ${out} has non-ASCII characters outside comments`);
+}
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
 writeFileSync(out, `//build:${id}\n${code.replace(/^#!.*\n/, '')}`);
 for (const f of readdirSync(cliDir)) if (f.endsWith('.v8cache')) rmSync(join(cliDir, f), { force: true });

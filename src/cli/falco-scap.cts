@@ -13,6 +13,14 @@ import { createRequire, wrap } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
+// bin/falco-scap starts Node without NODE_EXTRA_CA_CERTS (see there); the processes this
+// one starts get it back.
+const forwardedCaCerts = process.env.FALCO_SCAP_NODE_EXTRA_CA_CERTS;
+if (forwardedCaCerts !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = forwardedCaCerts;
+  delete process.env.FALCO_SCAP_NODE_EXTRA_CA_CERTS;
+}
+
 const BUNDLE = join(__dirname, 'bundle.cjs');
 
 function readOrUndefined(path: string): Buffer | undefined {
@@ -55,5 +63,7 @@ function run(source: string): void {
 }
 
 const bundle = readOrUndefined(BUNDLE);
-if (bundle !== undefined) run(bundle.toString('utf8'));
+// The bundle is ASCII (scripts/bundle-cli.mjs checks): latin1 makes V8's one-byte string
+// directly, where utf8 would first scan 1.2 MB for multi-byte sequences.
+if (bundle !== undefined) run(bundle.toString('latin1'));
 else void import('./main.js');

@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runNodeProcess } from '../helpers/cli.js';
+import { runNodeProcess, runProcess } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 
 // The launcher (dist/cli/falco-scap.cjs) runs the bundle with a V8 code cache it makes
@@ -14,6 +14,8 @@ cpSync(join(PROJECT_ROOT, 'dist'), dist, { recursive: true });
 cpSync(join(PROJECT_ROOT, 'rules'), join(work, 'rules'), { recursive: true });
 // Packages left out of the bundle (native addons) and the module graph's are resolved upward.
 symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(work, 'node_modules'));
+cpSync(join(PROJECT_ROOT, 'bin'), join(work, 'bin'), { recursive: true });
+const bin = join(work, 'bin', 'falco-scap');
 const cliDir = join(dist, 'cli');
 const launcher = join(cliDir, 'falco-scap.cjs');
 const sample = join(PROJECT_ROOT, 'samples', 'captures', 'workload.scap.gz');
@@ -27,11 +29,17 @@ const clearCaches = (): void => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('falco-scap launcher', () => {
-  it('is the package bin, and the bundle names its build on the first line', () => {
+  it('is run by the package bin, and the bundle names its build on the first line', () => {
     const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin['falco-scap']).toBe('dist/cli/falco-scap.cjs');
+    expect(pkg.bin['falco-scap']).toBe('bin/falco-scap');
     expect(statSync(join(PROJECT_ROOT, pkg.bin['falco-scap']!)).mode & 0o111).not.toBe(0);
+    expect(statSync(join(PROJECT_ROOT, 'dist', 'cli', 'falco-scap.cjs')).mode & 0o111).not.toBe(0);
     expect(readFileSync(join(cliDir, 'bundle.cjs'), 'utf8')).toMatch(/^\/\/build:[0-9a-f]{16}\n/);
+  });
+
+  it('has an ASCII-only bundle, which the launcher reads as latin1', () => {
+    const bytes = readFileSync(join(cliDir, 'bundle.cjs'));
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 
   it('makes a code cache named after the bundle build on a run without one, then uses it', async () => {
@@ -78,3 +86,46 @@ describe('falco-scap launcher', () => {
     expect(existsSync(join(cliDir, 'main.js'))).toBe(true);
   });
 });
+
+describe('bin/falco-scap', () => {
+  it('finds the package through a chain of absolute and relative symlinks, as installs make', async () => {
+    const links = mkdtempSync(join(tmpdir(), 'falco-scap-links-'));
+    try {
+      mkdirSync(join(links, 'a', 'b'), { recursive: true });
+      symlinkSync(bin, join(links, 'a', 'abs'));
+      symlinkSync('../abs', join(links, 'a', 'b', 'rel'));
+      symlinkSync('a/b/rel', join(links, 'top'));
+      const res = await runProcess(join(links, 'top'), ['--version'], { cwd: tmpdir() });
+      expect(res.stderr).toBe('');
+      expect(res.stdout.trim()).toBe(version);
+      expect(res.code).toBe(0);
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
+  });
+
+  it('passes arguments through unchanged, spaces and all, and keeps the exit code', async () => {
+    const res = await runProcess(bin, ['info', join(work, 'no such file.scap')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^falco-scap: .*no such file\.scap.*no such file\n$/);
+  });
+
+  it('starts Node without NODE_EXTRA_CA_CERTS and sets it again inside for the processes it starts', async () => {
+    // Node warns at start when that bundle cannot be read: the plain launcher shows that Node
+    // reads the variable before any script; through the bin it never does.
+    const env = { NODE_EXTRA_CA_CERTS: join(work, 'missing-ca.pem') };
+    const direct = await runNodeProcess([launcher, '--version'], { env });
+    expect(direct.stderr).toContain('Ignoring extra certs');
+    // A preload reports, at exit, what the CLI's process.env held by then.
+    const probe = join(work, 'env-probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify([process.env.NODE_EXTRA_CA_CERTS, process.env.FALCO_SCAP_NODE_EXTRA_CA_CERTS]) + '\\n'));\n");
+    const viaBin = await runProcess(bin, ['--version'], { env: { ...env, NODE_OPTIONS: `--require ${probe}` } });
+    expect(viaBin.code).toBe(0);
+    expect(viaBin.stdout.trim()).toBe(version);
+    expect(viaBin.stderr).toBe(`${JSON.stringify([env.NODE_EXTRA_CA_CERTS, null])}\n`);
+    // Unset stays unset.
+    const unset = await runProcess(bin, ['--version'], { env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(unset.stderr).toBe('[null,null]\n');
+  });
+});
+
