@@ -36,9 +36,19 @@ function buildId(source: string): string | undefined {
   return /^\/\/build:([0-9a-f]+)\n/.exec(source)?.[1];
 }
 
+/**
+ * One cache per command: a cache holds the bytecode of every function the run that made it
+ * compiled, and V8 reads all of it at start, so `inspect` would otherwise also load what
+ * `replay` compiled (rules, outputs: a third more) and the reverse.
+ */
+function commandKey(argv: readonly string[]): string {
+  const name = argv[2];
+  return name !== undefined && /^[a-z][a-z-]{0,31}$/.test(name) ? name : 'other';
+}
+
 function run(source: string): void {
   const id = buildId(source);
-  const cachePath = id === undefined ? undefined : join(__dirname, `bundle.${id}.v8cache`);
+  const cachePath = id === undefined ? undefined : join(__dirname, `bundle.${id}.${commandKey(process.argv)}.v8cache`);
   const cached = cachePath === undefined ? undefined : readOrUndefined(cachePath);
   const script = new Script(wrap(source), {
     filename: BUNDLE,

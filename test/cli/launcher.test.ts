@@ -47,7 +47,7 @@ describe('falco-scap launcher', () => {
     const first = await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
     expect(first.code).toBe(0);
     const id = /^\/\/build:([0-9a-f]+)/.exec(readFileSync(join(cliDir, 'bundle.cjs'), 'utf8'))![1];
-    expect(caches()).toEqual([`bundle.${id}.v8cache`]);
+    expect(caches()).toEqual([`bundle.${id}.replay.v8cache`]);
     const cachePath = join(cliDir, caches()[0]!);
     const before = statSync(cachePath).mtimeMs;
     const second = await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
@@ -57,17 +57,27 @@ describe('falco-scap launcher', () => {
     expect(statSync(cachePath).mtimeMs).toBe(before);
   });
 
-  it('runs from a corrupt cache (V8 rejects it) and replaces it with a good one', async () => {
+  it('keeps one cache per command, and one for anything that is not a command name', async () => {
+    clearCaches();
+    await runNodeProcess([launcher, 'replay', sample, '--no-progress']);
+    await runNodeProcess([launcher, 'info', sample]);
     await runNodeProcess([launcher, '--version']);
-    const cachePath = join(cliDir, caches()[0]!);
+    await runNodeProcess([launcher, '../../escape', sample]);
+    const id = /^\/\/build:([0-9a-f]+)/.exec(readFileSync(join(cliDir, 'bundle.cjs'), 'utf8'))![1];
+    expect(caches().sort()).toEqual([`bundle.${id}.info.v8cache`, `bundle.${id}.other.v8cache`, `bundle.${id}.replay.v8cache`]);
+  });
+
+  it('runs from a corrupt cache (V8 rejects it) and replaces it with a good one', async () => {
+    await runNodeProcess([launcher, 'info', sample]);
+    const cachePath = join(cliDir, caches().find((f) => f.endsWith('.info.v8cache'))!);
     writeFileSync(cachePath, Buffer.alloc(4096, 0x5a));
     const res = await runNodeProcess([launcher, 'info', sample]);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain('compression:   gzip');
     expect(readFileSync(cachePath).equals(Buffer.alloc(4096, 0x5a))).toBe(false);
-    const again = await runNodeProcess([launcher, '--version']);
-    expect(again.stdout.trim()).toBe(version);
+    const again = await runNodeProcess([launcher, 'info', sample]);
+    expect(again.stdout).toBe(res.stdout);
   });
 
   it('keeps exit codes and one-line errors through the bundle', async () => {
