@@ -1,5 +1,5 @@
 import { halvesOf } from '../pcapng/views.js';
-import type { EventBlockLayout } from './block-types.js';
+import { BlockType, type EventBlockLayout } from './block-types.js';
 
 /** Size of the current event header: ts(8) tid(8) len(4) type(2) nparams(4). */
 export const EVENT_HEADER_V2 = 26;
@@ -29,6 +29,21 @@ function headerLengthFault(len: number, headerLen: number, avail: number): strin
  */
 function v2HeaderFits(len: number, avail: number, nparams: number, lenSize: number): boolean {
   return len >= EVENT_HEADER_V2 && len <= avail && EVENT_HEADER_V2 + nparams * lenSize <= len;
+}
+
+/**
+ * Fills `offs[0..nparams]` with the offsets of an event's parameters from their 2-byte
+ * lengths, read through the buffer's 16-bit view `halves` (`h` = the header's index in it),
+ * and returns the end of the last parameter.
+ */
+function locateByHalves(offs: Int32Array, halves: Uint16Array, h: number, nparams: number): number {
+  let p = h * 2 + EVENT_HEADER_V2 + nparams * 2;
+  for (let i = 0, l = h + 13; i < nparams; i++, l++) {
+    offs[i] = p;
+    p += halves[l]!;
+  }
+  offs[nparams] = p;
+  return p;
 }
 
 /** The V2 header's own consistency checks (one wording for every path of load()). */
@@ -223,19 +238,9 @@ export class EventView {
         this.nparams = nparams;
         this.lensStart = hdr + EVENT_HEADER_V2;
         this.len = len;
-        if (lenSize === 2) {
-          let offs = this.offsets;
-          if (offs.length < nparams + 1) offs = this.offsets = new Int32Array(Math.max(nparams + 1, offs.length * 2));
-          let p = hdr + EVENT_HEADER_V2 + nparams * 2;
-          for (let i = 0, l = h + 13; i < nparams; i++, l++) {
-            offs[i] = p;
-            p += halves[l]!;
-          }
-          offs[nparams] = p;
-          if (p <= hdr + len) {
-            this.located = nparams;
-            return undefined;
-          }
+        if (lenSize === 2 && locateByHalves(this.offsetsFor(nparams), halves, h, nparams) <= hdr + len) {
+          this.located = nparams;
+          return undefined;
         }
         return this.checkLengths();
       }
@@ -254,8 +259,7 @@ export class EventView {
       if (lenSize === 2) {
         // The parameter offsets, from one pass over the 2-byte length array; kept for
         // paramOffset / paramLen when the parameters fit in the event.
-        let offs = this.offsets;
-        if (offs.length < nparams + 1) offs = this.offsets = new Int32Array(Math.max(nparams + 1, offs.length * 2));
+        const offs = this.offsetsFor(nparams);
         let p = lensStart + nparams * 2;
         for (let i = 0, l = lensStart; i < nparams; i++, l += 2) {
           offs[i] = p;
@@ -304,6 +308,57 @@ export class EventView {
     return `cannot work out the parameter count of a V1 event (type ${type}, length ${len})`;
   }
 
+  /**
+   * load() for its most common case, small enough for V8 to inline into the reader's block
+   * loop: an EV_V2 block of a little-endian section, in a buffer with a 16-bit view and the
+   * header on a 2-byte boundary, with 2-byte parameter lengths and every check passed.
+   * Returns true with the view on the event, or false, and then load(), which the caller
+   * runs next, gives the answer (and the wording of any fault).
+   */
+  loadEvV2(buf: Buffer, blockStart: number, blockLength: number, blockOffset: number, framing: EventFraming): boolean {
+    let halves = this.halves;
+    if (buf !== this.halvesBuf) {
+      this.halvesBuf = buf;
+      halves = this.halves = halvesOf(buf);
+    }
+    // Block header (8) and the CPU number (2) come before the event header.
+    const hdr = blockStart + 10;
+    if (halves === undefined || (hdr & 1) !== 0) return false;
+    const h = hdr >> 1;
+    const type = halves[h + 10]!;
+    const len = halves[h + 8]! + halves[h + 9]! * 65536;
+    const nparams = halves[h + 11]! + halves[h + 12]! * 65536;
+    // Bytes from the event header to the block trailer; a body too short for a header
+    // fails the first check too.
+    const avail = blockLength - 14;
+    if (this.lengthWidth(type, framing) !== 2 || !v2HeaderFits(len, avail, nparams, 2)) return false;
+    if (locateByHalves(this.offsetsFor(nparams), halves, h, nparams) > hdr + len) return false;
+    this.buf = buf;
+    this.le = true;
+    this.blockOffset = blockOffset;
+    this.blockType = BlockType.EV_V2;
+    this.tsCache = undefined;
+    this.hdr = hdr;
+    this.hvBuf = buf;
+    this.hv = halves;
+    this.cpu = halves[h - 1]!;
+    this.blockFlags = 0;
+    this.type = type;
+    this.lenSize = 2;
+    this.v1 = false;
+    this.nparams = nparams;
+    this.lensStart = hdr + EVENT_HEADER_V2;
+    this.len = len;
+    this.located = nparams;
+    return true;
+  }
+
+  /** The parameter offset array, grown to hold `nparams` + 1 entries. */
+  private offsetsFor(nparams: number): Int32Array {
+    const offs = this.offsets;
+    return offs.length > nparams ? offs : (this.offsets = new Int32Array(Math.max(nparams + 1, offs.length * 2)));
+  }
+
   // 16-bit view of the buffer the last event came in: readers recycle a few chunk
   // buffers, so it is rebuilt about once per chunk.
   private halvesBuf: Buffer | undefined = undefined;
@@ -340,8 +395,7 @@ export class EventView {
     if (this.lenSize === 2 && this.le) {
       // Hot path: plain byte arithmetic, no per-parameter method calls; the parameter
       // offsets fall out of the same pass, so they are kept (paramOffset / paramLen).
-      let offs = this.offsets;
-      if (offs.length < n + 1) offs = this.offsets = new Int32Array(Math.max(n + 1, offs.length * 2));
+      const offs = this.offsetsFor(n);
       for (let i = 0; i < n; i++, l += 2) {
         offs[i] = p;
         p += buf[l]! | (buf[l + 1]! << 8);

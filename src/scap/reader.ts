@@ -121,6 +121,10 @@ export class ScapReader {
         lastSection = section;
         onSection?.(section);
       }
+      if (type === EV_V2 && section.littleEndian && view.loadEvV2(buf, start, length, offset, framing) && (!strict || view.type < EVENT_MAX)) {
+        onEvent?.(view);
+        return;
+      }
       const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout !== undefined) {
         const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);
@@ -146,6 +150,7 @@ export class ScapReader {
     const view = this.view;
     const name = this.source.name;
     return (type, buf, start, length, offset, section) => {
+      if (type === EV_V2 && section.littleEndian && view.loadEvV2(buf, start, length, offset, framing) && (!strict || view.type < EVENT_MAX)) return true;
       const layout = type === EV_V2 ? EV_V2_LAYOUT : eventBlockLayout(type);
       if (layout === undefined) return false;
       const err = view.load(buf, start, length, layout, section.littleEndian, offset, framing);

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { bufferByteSource } from '../../src/pcapng/source.js';
 import { encodeSectionBody } from '../../src/pcapng/section.js';
-import { BlockType } from '../../src/scap/block-types.js';
+import { BlockType, eventBlockLayout } from '../../src/scap/block-types.js';
 import { EVENT_FRAMING, PPM_EVENT_MAX } from '../../src/scap/event-table.js';
-import type { EventView } from '../../src/scap/event.js';
+import { EventView } from '../../src/scap/event.js';
 import { ScapReader } from '../../src/scap/reader.js';
 import { CaptureError } from '../../src/errors.js';
 import { hasShared, sharedCaptures } from '../helpers/shared.js';
@@ -152,3 +152,40 @@ describe('EventView.load: the 16-bit fast path and the byte-wise path agree', ()
     }
   }, 60_000);
 });
+
+describe("EventView.loadEvV2: the reader's inlined common case", () => {
+  /** The event block at the start of a fresh, word-aligned buffer. */
+  const aligned = (b: Buffer): Buffer => shifted(b, 0);
+  const good = event(6, 1n, [Buffer.alloc(8, 1), Buffer.alloc(4, 2)], { cpu: 3 });
+
+  it('takes an aligned EV_V2 block and leaves the view as load() does', () => {
+    const fast = new EventView();
+    const slow = new EventView();
+    const buf = aligned(good);
+    expect(fast.loadEvV2(buf, 0, buf.length, 4096, EVENT_FRAMING)).toBe(true);
+    const layout = eventBlockLayout(BlockType.EV_V2)!;
+    expect(slow.load(buf, 0, buf.length, layout, true, 4096, EVENT_FRAMING)).toBeUndefined();
+    const fields = (v: EventView) => [v.blockType, v.blockFlags, v.cpu, v.type, v.tid, v.ts, v.len, v.nparams, v.lenSize, v.lensStart, v.blockOffset, v.paramLen(0), v.paramLen(1), v.paramBytes(1)!.toString('hex')];
+    expect(fields(fast)).toEqual(fields(slow));
+    expect(fast.cpu).toBe(3);
+  });
+
+  it('declines what only load() handles or words: odd alignment, wide lengths, malformed headers and parameters', () => {
+    const declined = (b: Buffer, shift = 0) => {
+      const buf = shifted(b, shift);
+      return new EventView().loadEvV2(buf, 0, buf.length, 0, EVENT_FRAMING);
+    };
+    expect(declined(good, 1)).toBe(false);
+    expect(declined(event(LARGE, 1n, [Buffer.alloc(8, 1)]))).toBe(false);
+    const corrupt = (write: (b: Buffer) => void) => {
+      const b = Buffer.from(good);
+      write(b);
+      return declined(b);
+    };
+    expect(corrupt((b) => b.writeUInt16LE(900, 10 + 26 + 2))).toBe(false);
+    expect(corrupt((b) => b.writeUInt32LE(70_000, 10 + 22))).toBe(false);
+    expect(corrupt((b) => b.writeUInt32LE(4096, 10 + 16))).toBe(false);
+    expect(corrupt((b) => b.writeUInt32LE(3, 10 + 16))).toBe(false);
+  });
+});
+
