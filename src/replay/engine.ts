@@ -12,6 +12,8 @@ import type { EventView } from '../scap/event.js';
 import { PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E } from './rules/evttypes.js';
 import { HostState } from './state/index.js';
 import { syscallFieldRegistry, type ReplayFieldRegistry } from './fields/registry.js';
+import { MEMORY_COUNTER_FIELDS } from './fields/proc.js';
+import { walk } from './filter/ast.js';
 import { bindEvent, createReplayContext, type ReplayContext } from './fields/context.js';
 import { formatFieldValue, type FormatSpec } from './fields/format.js';
 import { applyTransformer, transformedType, type SingleTransformerName } from './filter/transformers.js';
@@ -185,19 +187,31 @@ export class ReplayEngine {
   /** Per capture (given its state), a hook for plugin events (src/replay/plugins); none: syscall rules only. */
   foreignEvents: ((state: HostState) => ForeignEventHook) | undefined;
   readonly stats: ReplayStats = { captures: 0, events: 0, evaluated: 0, alerts: 0, byPriority: {}, byRule: {}, seconds: 0 };
+  /** Whether the rules' conditions or outputs read a field of MEMORY_COUNTER_FIELDS. */
+  readonly memoryCounters: boolean;
 
   constructor(
     readonly ruleset: Ruleset<Filter>,
     readonly config: ReplayConfig,
     registry: ReplayFieldRegistry = syscallFieldRegistry(),
   ) {
-    const resolve = outputResolver(registry);
+    const resolveField = outputResolver(registry);
+    // Whether any condition or output reads the scheduler's memory counters (see
+    // HostStateOptions.memoryCounters): outputs are seen as they compile, conditions here.
+    let memoryCounters = false;
+    const resolve: typeof resolveField = (name, arg, transformers) => {
+      if (MEMORY_COUNTER_FIELDS.has(name)) memoryCounters = true;
+      return resolveField(name, arg, transformers);
+    };
     const prepared = new Map<CompiledRule<Filter>, PreparedRule>();
     const prepare = (rule: CompiledRule<Filter>): PreparedRule => {
       let p = prepared.get(rule);
       if (!p) {
         p = { ...alertingRule(rule, resolve), filter: rule.filter };
         prepared.set(rule, p);
+        walk(rule.condition, (n) => {
+          if (n.kind === 'field' && MEMORY_COUNTER_FIELDS.has(n.name)) memoryCounters = true;
+        });
       }
       return p;
     };
@@ -208,6 +222,7 @@ export class ReplayEngine {
       const rules = ruleset.candidates(code);
       if (rules.length > 0) this.perType[code] = rules.map(prepare);
     }
+    this.memoryCounters = memoryCounters;
   }
 
   /** Number of rules enabled (any event type). */
@@ -221,7 +236,7 @@ export class ReplayEngine {
   async replay(path: string, cb: ReplayCallbacks): Promise<void> {
     const started = performance.now();
     const source = await openByteSource(path);
-    const state = new HostState();
+    const state = new HostState({ memoryCounters: this.memoryCounters });
     const all = this.config.ruleMatching === 'all';
     const hostname = this.config.hostname;
     const stats = this.stats;

@@ -38,6 +38,13 @@ export interface HostStateOptions extends ThreadTableOptions {
    * their fd. Off by default (current libsinsp).
    */
   sysdig029?: boolean;
+  /**
+   * Keep the memory and page-fault counters that every scheduler switch carries (the
+   * fields in MEMORY_COUNTER_FIELDS read them). Default true; a replay whose rules and
+   * outputs read none of those fields turns it off and skips that parsing on a quarter of
+   * all events.
+   */
+  memoryCounters?: boolean;
 }
 
 const code = (id: string): number => ppmeCode(id) ?? -1;
@@ -164,6 +171,7 @@ export class HostState implements ParseContext {
     this.threads = new ThreadTable(opts);
     this.maxFdsPerProcess = opts.maxFdsPerProcess ?? 4096;
     this.legacy = opts.sysdig029 ?? false;
+    this.memoryCounters = opts.memoryCounters ?? true;
     this.threads.legacy = this.legacy;
     this.kinds = this.legacy ? KIND_LEGACY : KIND_CURRENT;
   }
@@ -174,6 +182,8 @@ export class HostState implements ParseContext {
   private readonly kinds: Uint16Array;
 
   private readonly legacy: boolean;
+  /** See HostStateOptions.memoryCounters. */
+  readonly memoryCounters: boolean;
   /** See HostStateOptions.sysdig029. */
   get sysdig029(): boolean {
     return this.legacy;

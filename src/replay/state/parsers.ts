@@ -77,6 +77,8 @@ export interface ParseContext {
   recentlyExited(tid: number, ptid: number, ts: bigint): boolean;
   /** sysdig 0.29 compatibility (HostStateOptions.sysdig029). */
   readonly sysdig029: boolean;
+  /** HostStateOptions.memoryCounters. */
+  readonly memoryCounters: boolean;
   /** The dummy thread libsinsp 0.x gave container events ("container:<id>", tid -1). */
   containerThread(id: string): ThreadInfo;
 }
@@ -1246,7 +1248,7 @@ function parseBrkMmapExit(c: ParseContext): void {
 /** SCHEDSWITCH_6_E (the engine calls it directly: it is one of the most frequent events). */
 export function parseSchedSwitch(c: ParseContext, ev: EventView): void {
   const t = c.thread;
-  if (t === undefined) return;
+  if (t === undefined || !c.memoryCounters) return;
   // One of the most frequent events: read straight from the view (its parameter offsets
   // are already known), not through the ParamSource interface.
   if (ev.nparams <= 5 || ev.paramLen(5) === 0) return;

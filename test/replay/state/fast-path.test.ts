@@ -225,6 +225,29 @@ describe('scheduler switch branch', () => {
   });
 });
 
+describe('memory counters off (HostStateOptions.memoryCounters)', () => {
+  it('skips only the counters of scheduler switches: the thread is still found and its pending enter kept', () => {
+    const threads = [
+      { tid: 1, pid: 1, ptid: 0, comm: 'init' },
+      { tid: 20, pid: 20, ptid: 1, comm: 'main' },
+    ];
+    const on = host(threads);
+    const off = host(threads, { memoryCounters: false });
+    expect(on.memoryCounters).toBe(true);
+    expect(off.memoryCounters).toBe(false);
+    for (const st of [on, off]) {
+      apply(st, { type: 'SYSCALL_GETUID_E', tid: 20, ts: 1000n, params: [] });
+      apply(st, switch6(20, 2000n, 4096));
+    }
+    expect(on.threads.get(20)!.vmsizeKb).toBe(4096);
+    expect(on.threads.get(20)!.pfmajor).toBe(7);
+    const t = off.threads.get(20)!;
+    expect(off.thread).toBe(t);
+    expect([t.vmsizeKb, t.vmrssKb, t.vmswapKb, t.pfmajor, t.pfminor]).toEqual([0, 0, 0, 0, 0]);
+    expect(t.lastEventType).toBe(on.threads.get(20)!.lastEventType);
+  });
+});
+
 describe('work deferred to the next event', () => {
   it('a closed fd stays for its exit event and goes at the next one; an exited thread likewise', () => {
     const st = host([
