@@ -12,8 +12,7 @@ import type { EventView } from '../scap/event.js';
 import { PPME_ASYNCEVENT_E, PPME_PLUGINEVENT_E } from './rules/evttypes.js';
 import { HostState } from './state/index.js';
 import { syscallFieldRegistry, type ReplayFieldRegistry } from './fields/registry.js';
-import { MEMORY_COUNTER_FIELDS } from './fields/proc.js';
-import { walk } from './filter/ast.js';
+import { MEMORY_COUNTER_FIELDS, readsMemoryCounters } from './fields/memory-counters.js';
 import { bindEvent, createReplayContext, type ReplayContext } from './fields/context.js';
 import { formatFieldValue, type FormatSpec } from './fields/format.js';
 import { applyTransformer, transformedType, type SingleTransformerName } from './filter/transformers.js';
@@ -209,9 +208,7 @@ export class ReplayEngine {
       if (!p) {
         p = { ...alertingRule(rule, resolve), filter: rule.filter };
         prepared.set(rule, p);
-        walk(rule.condition, (n) => {
-          if (n.kind === 'field' && MEMORY_COUNTER_FIELDS.has(n.name)) memoryCounters = true;
-        });
+        if (readsMemoryCounters(rule.condition)) memoryCounters = true;
       }
       return p;
     };

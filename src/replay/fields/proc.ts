@@ -571,20 +571,3 @@ export const PROC_FIELDS: readonly ReplayFieldDef[] = [
   field(C, 'proc.stdout.name', 'charbuf', 'Name of fd 1 of the process.', stdFd(1, 'name')),
   field(C, 'proc.stderr.name', 'charbuf', 'Name of fd 2 of the process.', stdFd(2, 'name')),
 ];
-
-/**
- * The fields that read the memory and page-fault counters scheduler switches carry: a
- * state that keeps no counters (HostStateOptions.memoryCounters off) is only right for
- * rules and outputs that use none of them.
- */
-export const MEMORY_COUNTER_FIELDS: ReadonlySet<string> = new Set([
-  'proc.vmsize',
-  'proc.vmrss',
-  'proc.vmswap',
-  'thread.pfmajor',
-  'thread.pfminor',
-  'thread.vmsize',
-  'thread.vmrss',
-  'thread.vmsize.b',
-  'thread.vmrss.b',
-]);

@@ -1,6 +1,7 @@
 /** `inspect`: print a capture's events exactly as `sysdig -r` (0.29.3) does. */
 export {
   inspectCapture,
+  inspectReadsMemoryCounters,
   compileInspectFilter,
   checkInspectFormat,
   stateViewOf,

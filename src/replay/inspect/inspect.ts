@@ -26,6 +26,8 @@ import { checkArg, syscallFieldRegistry } from '../fields/registry.js';
 import type { Extractor, FieldType, FieldValue } from '../fields/types.js';
 import { FieldArgError } from '../fields/types.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
+import { parseCondition } from '../filter/parser.js';
+import { MEMORY_COUNTER_FIELDS, readsMemoryCounters } from '../fields/memory-counters.js';
 import { HostState } from '../state/engine.js';
 import type { FdInfo, ThreadInfo } from '../state/model.js';
 import { FD_FLAG_ROLE_CLIENT, FD_FLAG_ROLE_SERVER } from '../state/fds.js';
@@ -299,6 +301,15 @@ export function checkInspectFormat(format: string): ParsedFormat {
   return parseFormat(format, syscallFieldRegistry().list());
 }
 
+/**
+ * Whether an inspect run needs the memory counters of scheduler switches
+ * (HostStateOptions.memoryCounters): only when its filter or its format reads one of them.
+ */
+export function inspectReadsMemoryCounters(filter: string | undefined, format: ParsedFormat | undefined): boolean {
+  if (format?.tokens.some((t) => t.kind === 'field' && MEMORY_COUNTER_FIELDS.has(t.def.name)) === true) return true;
+  return filter !== undefined && readsMemoryCounters(parseCondition(filter));
+}
+
 /** Reads `path` and writes its events as sysdig 0.29 prints them to `sink`. */
 export async function inspectCapture(path: string, opts: InspectOptions, sink: InspectSink): Promise<InspectSummary> {
   if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit <= 0)) {
@@ -328,6 +339,7 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
     tokens = parsed.tokens.map((t) => (t.kind === 'text' ? t : compileToken(t)));
   }
   const requireAll = parsed?.requireAll ?? false;
+  host.memoryCounters = inspectReadsMemoryCounters(filter !== undefined ? opts.filter : undefined, parsed);
 
   const ctx = createReplayContext(stateViewOf(host), undefined as unknown as EventView);
   ctx.render = render;

@@ -182,8 +182,8 @@ export class HostState implements ParseContext {
   private readonly kinds: Uint16Array;
 
   private readonly legacy: boolean;
-  /** See HostStateOptions.memoryCounters. */
-  readonly memoryCounters: boolean;
+  /** See HostStateOptions.memoryCounters; may be changed before the first event. */
+  memoryCounters: boolean;
   /** See HostStateOptions.sysdig029. */
   get sysdig029(): boolean {
     return this.legacy;

@@ -9,6 +9,7 @@ import {
   FormatError,
   encodeJsonObject,
   inspectCapture,
+  inspectReadsMemoryCounters,
   jsonQuote,
   parseFormat,
   unescapeFormat,
@@ -72,6 +73,18 @@ describe('-p format parsing', () => {
     expect(() => parseFormat('', defs)).toThrow(/empty/);
     const filterOnly = defs.find((d) => d.filterOnly);
     if (filterOnly !== undefined) expect(() => parseFormat(`%${filterOnly.name}`, defs)).toThrow(/filter only/);
+  });
+});
+
+describe('memory counters (scheduler switches) only for filters and formats that read them', () => {
+  it('looks at the filter, transformer and val() arguments, and the format fields', () => {
+    const fmt = (f: string) => parseFormat(f, defs);
+    expect(inspectReadsMemoryCounters(undefined, undefined)).toBe(false);
+    expect(inspectReadsMemoryCounters('proc.name=bash and fd.num>2', fmt(DEFAULT_FORMAT))).toBe(false);
+    expect(inspectReadsMemoryCounters('proc.vmsize > 100', undefined)).toBe(true);
+    expect(inspectReadsMemoryCounters('not (thread.vmsize < val(thread.pfminor))', undefined)).toBe(true);
+    expect(inspectReadsMemoryCounters(undefined, fmt('%evt.num %thread.vmrss'))).toBe(true);
+    expect(inspectReadsMemoryCounters('evt.type=open', fmt('*%proc.name %proc.vmswap'))).toBe(true);
   });
 });
 
