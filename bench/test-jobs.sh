@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `falco-scap test` parallelism: a suite of many small cases, --jobs 1 against --jobs 2.
-#   bench/test-jobs.sh [CASES]      (default 208; needs dist/ built, hyperfine)
+#   bench/test-jobs.sh [CASES]      (default 208; needs dist/ built, GNU time)
 # The suite cycles through every capture of ../shared/captures (with Falco's
 # falco_rules.yaml) and of samples/captures (with our default rules), one capture per
 # case, so two rulesets are in play, as in a real spec directory. It is timed at CASES and
@@ -9,10 +9,14 @@
 # JIT warm-up), which no number of workers can shorten.
 # Env: CAPTURES (dir searched for *.scap, default ../shared/captures), RULES (their rules
 # file, default ../shared/rules/falcosecurity/falco_rules.yaml), RUNS (default 5),
-# CLI (default "node dist/cli/falco-scap.cjs"), RAW=1 (replay decompressed copies of the captures).
-# Most of these captures are gzip files: their inflate runs on libuv's thread pool, so even
-# --jobs 1 keeps more than one core busy and --jobs 2 cannot reach 2x on two cores. RAW=1
-# shows the speed-up when the work is all in the worker threads.
+# CLI (default bin/falco-scap), RAW=1 (replay decompressed copies of the captures),
+# REF (another command, e.g. an older build's "node /path/dist/cli/falco-scap.cjs": timed in
+# the same rounds at CASES with --jobs 1 and 2, and compared; its verdicts must be ours).
+# Most of these captures are small gzip files, inflated in one call on the worker thread;
+# RAW=1 replays the same captures without the inflating. Even so --jobs 1 keeps more than
+# one core busy: V8's optimizing compiler and garbage collector run on threads of their own
+# (the process's CPU time is well above the worker and main threads' below), on the core
+# --jobs 2 needs for its second worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,10 +25,11 @@ small=$(( cases / 4 > 0 ? cases / 4 : 1 ))
 captures_dir=${CAPTURES:-$root/../shared/captures}
 rules=${RULES:-$root/../shared/rules/falcosecurity/falco_rules.yaml}
 runs=${RUNS:-5}
-cli=${CLI:-node $root/dist/cli/falco-scap.cjs}
+cli=${CLI:-$root/bin/falco-scap} # the installed command (it starts Node without NODE_EXTRA_CA_CERTS)
+ref=${REF:-}
 
 [ -f dist/testing/engine.js ] || { echo "dist/testing/engine.js missing: build first (npm run build)" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "hyperfine not found" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time not found" >&2; exit 2; }
 caps=() capRules=()
 if [ -d "$captures_dir" ] && [ -f "$rules" ]; then
   while IFS= read -r c; do caps+=("$c"); capRules+=("$rules"); done < <(find "$captures_dir" -name '*.scap' -size +1k | sort)
@@ -64,19 +69,30 @@ echo "== $cases and $small cases over ${#caps[@]} captures ($gz gzip$([ -n "${RA
 # Both runs must pass (exit 0) and agree, or the timings mean nothing.
 $cli test "$dir/big.test.yaml" --jobs 1 --reporter json --output "$dir/r1.json" >/dev/null
 $cli test "$dir/big.test.yaml" --jobs 2 --reporter json --output "$dir/r2.json" >/dev/null
+[ -z "$ref" ] || $ref test "$dir/big.test.yaml" --jobs 2 --reporter json --output "$dir/r3.json" >/dev/null
 node -e '
   const fs = require("fs");
-  const strip = (f) => JSON.parse(fs.readFileSync(f, "utf8")).cases.map(({ duration_ms, ...c }) => c);
-  const same = JSON.stringify(strip(process.argv[1])) === JSON.stringify(strip(process.argv[2]));
-  console.log(same ? "jobs 1 and jobs 2 results identical" : "RESULTS DIFFER between jobs 1 and jobs 2");
+  const strip = (f) => JSON.stringify(JSON.parse(fs.readFileSync(f, "utf8")).cases.map(({ duration_ms, ...c }) => c));
+  const [r1, ...others] = process.argv.slice(1).map(strip);
+  const same = others.every((r) => r === r1);
+  console.log(same ? `jobs 1 and jobs 2 results identical${others.length > 1 ? ", and REF agrees" : ""}` : "RESULTS DIFFER between jobs 1, jobs 2 (and REF)");
   process.exit(same ? 0 : 1);
-' "$dir/r1.json" "$dir/r2.json"
+' "$dir/r1.json" "$dir/r2.json" $([ -z "$ref" ] || echo "$dir/r3.json")
 
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$dir/jobs.json" \
-  -n "jobs 1, $cases cases" "$cli test $dir/big.test.yaml --jobs 1 --reporter json --output $dir/o1.json" \
-  -n "jobs 2, $cases cases" "$cli test $dir/big.test.yaml --jobs 2 --reporter json --output $dir/o2.json" \
-  -n "jobs 1, $small cases" "$cli test $dir/small.test.yaml --jobs 1 --reporter json --output $dir/o3.json" \
-  -n "jobs 2, $small cases" "$cli test $dir/small.test.yaml --jobs 2 --reporter json --output $dir/o4.json"
+names=("jobs 1, $cases cases" "jobs 2, $cases cases" "jobs 1, $small cases" "jobs 2, $small cases")
+cmds=("$cli test $dir/big.test.yaml --jobs 1" "$cli test $dir/big.test.yaml --jobs 2" "$cli test $dir/small.test.yaml --jobs 1" "$cli test $dir/small.test.yaml --jobs 2")
+if [ -n "$ref" ]; then
+  names+=("REF jobs 1, $cases cases" "REF jobs 2, $cases cases")
+  cmds+=("$ref test $dir/big.test.yaml --jobs 1" "$ref test $dir/big.test.yaml --jobs 2")
+fi
+# Each round times every command once, in turn (hyperfine would time all runs of one command
+# first): a change in the machine's load then falls on all of them alike. One round first
+# as a warm-up (page cache, code caches).
+for ((r = 0; r <= runs; r++)); do
+  for k in "${!cmds[@]}"; do
+    /usr/bin/time -f "$r $k %e %U %S" -a -o "$dir/times" ${cmds[$k]} --reporter json --output "$dir/o$k.json" >/dev/null
+  done
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Per-thread CPU (Linux schedstat): the work split between the workers, and how long each
 # thread waited for a CPU (other processes on the machine). Wall-clock ratios mean little
@@ -87,11 +103,24 @@ for j in 1 2; do
   FALCO_SCAP_TEST_STATS=1 $cli test "$dir/big.test.yaml" --jobs $j --reporter json --output "$dir/s$j.json" 2>&1 >/dev/null | sed 's/^falco-scap: stats: /   /'
 done
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
-  const [b1, b2, s1, s2] = r;
+  const [file, cases, small, ...names] = process.argv.slice(1);
+  const rows = require("fs").readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" ").map(Number)).filter((x) => x[0] > 0);
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  const r = names.map((command, k) => {
+    const mine = rows.filter((x) => x[1] === k);
+    return { command, median: median(mine.map((x) => x[2])), user: median(mine.map((x) => x[3])), system: median(mine.map((x) => x[4])), n: mine.length };
+  });
+  const [b1, b2, s1, s2, r1, r2] = r;
   const f = (x) => x.toFixed(3);
-  for (const x of r) console.log(`${x.command.padEnd(22)} median ${f(x.median)} s  user ${f(x.user)} s  sys ${f(x.system)} s (means)`);
-  console.log(`speed-up at ${process.argv[2]} cases: ${(b1.median / b2.median).toFixed(2)}x (wall, medians)`);
-  console.log(`per-case speed-up (the ${process.argv[2] - process.argv[3]} extra cases): ${((b1.median - s1.median) / (b2.median - s2.median)).toFixed(2)}x`);
+  for (const x of r) console.log(`${x.command.padEnd(26)} median ${f(x.median)} s  user ${f(x.user)} s  sys ${f(x.system)} s (medians of ${x.n})`);
+  console.log(`speed-up at ${cases} cases: ${(b1.median / b2.median).toFixed(2)}x (wall, medians)`);
+  console.log(`per-case speed-up (the ${cases - small} extra cases): ${((b1.median - s1.median) / (b2.median - s2.median)).toFixed(2)}x`);
   console.log(`CPU of the extra cases: jobs 1 ${f(b1.user + b1.system - s1.user - s1.system)} s, jobs 2 ${f(b2.user + b2.system - s2.user - s2.system)} s`);
-' "$dir/jobs.json" "$cases" "$small"
+  if (r1 !== undefined) {
+    console.log(`REF at ${cases} cases: jobs 1 ${f(r1.median)} s, jobs 2 ${f(r2.median)} s (speed-up ${(r1.median / r2.median).toFixed(2)}x)`);
+    console.log(`this / REF (wall, medians): jobs 1 ${(b1.median / r1.median).toFixed(3)}, jobs 2 ${(b2.median / r2.median).toFixed(3)}; CPU jobs 1 ${((b1.user + b1.system) / (r1.user + r1.system)).toFixed(3)}, jobs 2 ${((b2.user + b2.system) / (r2.user + r2.system)).toFixed(3)}`);
+    // Paired: in each round the two ran back to back.
+    const paired = (k, j) => median(rows.filter((x) => x[1] === k).map((x) => x[2] / rows.find((y) => y[0] === x[0] && y[1] === j)[2]));
+    console.log(`this / REF paired by round (median of ratios): jobs 1 ${paired(0, 4).toFixed(3)}, jobs 2 ${paired(1, 5).toFixed(3)}`);
+  }
+' "$dir/times" "$cases" "$small" "${names[@]}"

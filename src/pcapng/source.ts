@@ -40,7 +40,7 @@ export interface ByteSource {
 /** Reads in flight ahead of the consumer: enough to keep the disk (or page cache) busy. */
 const READ_AHEAD = 3;
 
-async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
+async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: number) => void, fileSize: number | undefined): AsyncGenerator<Buffer> {
   // Reads at explicit positions so several can be in flight while the caller works.
   // Chunk buffers are recycled once the caller asks for the next chunk: the block reader
   // promises its visitors a buffer only until they return, which keeps memory flat
@@ -52,8 +52,11 @@ async function* readFileChunks(fh: FileHandle, chunkSize: number, onRead: (n: nu
     return fh.read(buf, 0, chunkSize, pos).then(({ bytesRead }) => (bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead)));
   };
   const queue: Promise<Buffer>[] = [];
+  // A file that fits in one read ends with that read (it comes back short): reads ahead of
+  // it would only find the end of the file, each a round trip through libuv's pool.
+  const ahead = fileSize !== undefined && fileSize < chunkSize ? 1 : READ_AHEAD;
   const fill = () => {
-    while (queue.length < READ_AHEAD) {
+    while (queue.length < ahead) {
       queue.push(readAt(position));
       position += chunkSize;
     }
@@ -102,6 +105,79 @@ export const GZIP_WORKER_MIN_SIZE = 8 << 20;
 /** FALCO_SCAP_GZIP_WORKER=0 inflates on this thread whatever the size (benchmarks, diagnosis). */
 function gzipWorkerAllowed(): boolean {
   return process.env.FALCO_SCAP_GZIP_WORKER !== '0';
+}
+
+/**
+ * Gzip files up to this size on disk are read whole and inflated in one synchronous zlib
+ * call on the calling thread, when their inflated size (the ISIZE trailer) is at most
+ * GZIP_INLINE_MAX_OUTPUT. The streaming path hands every read and every inflated piece
+ * between this thread and libuv's pool: for a small capture those hops, and zlib's 1 MiB
+ * output buffers (external memory that hastens V8's full collections: a 416-case `test`
+ * suite of small gzip captures ran 12 mark-compacts streamed, 2 inflated in one call, 1
+ * for the same captures decompressed), cost more than the overlap saves. Measured (`replay`, default rules, parts of bench-1m.scap gzipped):
+ * 1 MB inflated 0.146 s against 0.159 s streamed, 4 MB 0.174 against 0.196 s, 16 MB
+ * 0.193 against 0.216 s (peak RSS 85 MB against 79 MB); `info` 0.78 to 0.88 of the
+ * streamed time. A `falco-scap test` suite of small gzip captures also kept a second core
+ * busy the streaming way, the one `--jobs 2` needs for its second worker.
+ */
+export const GZIP_INLINE_MAX_SIZE = 2 << 20;
+
+/**
+ * The most a file inflated in one call may hold: its output is one buffer, so this bounds
+ * the memory such a file takes. ISIZE names only the last member of a multi-member file,
+ * so zlib is told this limit too; past it the file goes the streaming way.
+ */
+export const GZIP_INLINE_MAX_OUTPUT = 16 << 20;
+
+/** FALCO_SCAP_GZIP_INLINE=0 streams every gzip file (benchmarks, diagnosis). */
+function gzipInlineAllowed(): boolean {
+  return process.env.FALCO_SCAP_GZIP_INLINE !== '0';
+}
+
+/** Smallest gzip file: a 10-byte header, an empty deflate block, an 8-byte trailer. */
+const GZIP_MIN_FILE = 18;
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
+/**
+ * A small gzip file inflated in one synchronous call (see GZIP_INLINE_MAX_SIZE). Anything
+ * unusual goes the streaming way instead, which then reports faults in its own words and
+ * hands out what inflated before one (a truncated capture still replays up to the cut):
+ * a file that grew since it was measured, an ISIZE over the limit, or any zlib error.
+ */
+async function* inflateWhole(name: string, fh: FileHandle, size: number, onRead: (n: number) => void, streamed: () => AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const data = Buffer.allocUnsafe(size);
+  let have = 0;
+  while (have < size) {
+    const { bytesRead } = await fh.read(data, have, size - have, have);
+    if (bytesRead === 0) break;
+    have += bytesRead;
+  }
+  // One byte more: a file still being written is read to its end by the stream.
+  if (have < GZIP_MIN_FILE || have < size || (await fh.read(Buffer.alloc(1), 0, 1, have)).bytesRead > 0) {
+    yield* streamed();
+    return;
+  }
+  onRead(have);
+  const isize = data.readUInt32LE(have - 4);
+  const zlib = await import('node:zlib');
+  let out: Buffer | undefined;
+  if (isize <= GZIP_INLINE_MAX_OUTPUT) {
+    try {
+      // One output buffer of the announced size (+1, or zlib would allocate a second one
+      // to learn that the stream ended), or pieces of 64 KiB for a multi-member file.
+      out = zlib.gunzipSync(data, { chunkSize: Math.max(64 << 10, isize + 1), maxOutputLength: GZIP_INLINE_MAX_OUTPUT });
+    } catch {
+      out = undefined;
+    }
+  }
+  if (out === undefined) {
+    yield* decompressChunks(name, once(data), 'gzip');
+    return;
+  }
+  if (out.length > 0) yield out;
 }
 
 function corrupt(name: string, compression: Compression, e: unknown): CaptureError {
@@ -180,6 +256,8 @@ async function* decompressChunks(
 export interface OpenOptions {
   /** Gzip files at least this large are inflated on a worker thread (default GZIP_WORKER_MIN_SIZE). */
   gzipWorkerMinSize?: number;
+  /** Gzip files at most this large are inflated in one call on this thread (default GZIP_INLINE_MAX_SIZE; -1: never). */
+  gzipInlineMaxSize?: number;
 }
 
 /** Opens a capture file; compression is detected from its first bytes, not its name. */
@@ -212,7 +290,7 @@ export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZ
   const compression = detectCompression(head.subarray(0, headLen));
   let consumed = 0;
   const onRead = (n: number) => (consumed += n);
-  const raw = (size: number) => readFileChunks(fh, size, onRead);
+  const raw = (chunk: number) => readFileChunks(fh, chunk, onRead, size);
   // A file smaller than a chunk is read with buffers of its own size: megabyte buffers for
   // a small capture are external memory that V8 counts towards its next full GC (a suite of
   // small test cases ran one every ten or so captures).
@@ -226,7 +304,9 @@ export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZ
       if (compression === 'none') return raw(fit(chunkSize));
       const readSize = fit(Math.min(chunkSize, COMPRESSED_CHUNK_SIZE));
       const inWorker = compression === 'gzip' && size !== undefined && size >= (options.gzipWorkerMinSize ?? GZIP_WORKER_MIN_SIZE) && gzipWorkerAllowed();
-      return decompressChunks(path, raw(readSize), compression, inWorker ? { fd: fh.fd, readSize, onRead } : undefined);
+      const streamed = () => decompressChunks(path, raw(readSize), compression, inWorker ? { fd: fh.fd, readSize, onRead } : undefined);
+      const inline = compression === 'gzip' && size !== undefined && size <= (options.gzipInlineMaxSize ?? GZIP_INLINE_MAX_SIZE) && gzipInlineAllowed() ? size : undefined;
+      return inline !== undefined ? inflateWhole(path, fh, inline, onRead, streamed) : streamed();
     },
     close: () => fh.close(),
   };

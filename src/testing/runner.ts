@@ -24,8 +24,11 @@ export type EngineSource = { readonly module: string } | { readonly replay: Repl
 /** The real engine adapter, beside this file once built: dist/testing/engine.js. */
 export const DEFAULT_ENGINE_MODULE: string = new URL('../testing/engine.js', import.meta.url).href;
 
-/** The worker entry built beside this file: dist/testing/worker.js. */
-export const DEFAULT_WORKER_URL: URL = new URL('../testing/worker.js', import.meta.url);
+/**
+ * The worker entry built beside this file: dist/testing/worker-launch.cjs, which runs the
+ * bundled worker from a code cache for the real engine and worker.js for any other.
+ */
+export const DEFAULT_WORKER_URL: URL = new URL('../testing/worker-launch.cjs', import.meta.url);
 
 export interface CaseResult extends CaseVerdict {
   readonly case: TestCase;
@@ -37,7 +40,7 @@ export interface RunOptions {
   readonly engine: EngineSource;
   /** Rewrite snapshots instead of comparing them. */
   readonly update?: boolean;
-  /** The worker entry; default dist/testing/worker.js beside this module. */
+  /** The worker entry; default dist/testing/worker-launch.cjs beside this module. */
   readonly workerUrl?: URL;
   /** For paths in messages. */
   readonly cwd?: string;

@@ -170,7 +170,7 @@ describe.skipIf(!hasCrc32)('gunzipInWorker (inflate on a worker thread, CRC-32 h
   it('through openByteSource (compiled): faults become one error naming the file', async () => {
     const { openByteSource } = (await import(pathToFileURL(join(root, 'dist', 'pcapng', 'source.js')).href)) as typeof import('../../src/pcapng/source.js');
     const gz = zlib.gzipSync(payload);
-    const good = await openByteSource(file(gz), 64 << 10, { gzipWorkerMinSize: 0 });
+    const good = await openByteSource(file(gz), 64 << 10, { gzipWorkerMinSize: 0, gzipInlineMaxSize: -1 });
     const out: Buffer[] = [];
     for await (const b of good.chunks()) out.push(Buffer.from(b));
     await good.close();
@@ -179,7 +179,7 @@ describe.skipIf(!hasCrc32)('gunzipInWorker (inflate on a worker thread, CRC-32 h
     const bad = Buffer.from(gz);
     bad[gz.length - 8] ^= 1;
     const path = file(bad);
-    const src = await openByteSource(path, 64 << 10, { gzipWorkerMinSize: 0 });
+    const src = await openByteSource(path, 64 << 10, { gzipWorkerMinSize: 0, gzipInlineMaxSize: -1 });
     const msg = await fault(async () => {
       for await (const b of src.chunks()) expect(b.length).toBeGreaterThan(0);
     });

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHUNK_SIZE, openByteSource } from '../../src/pcapng/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falco-scap-chunks-'));
@@ -30,6 +31,27 @@ describe('file chunk sizes', () => {
     expect(sizes).toHaveLength(1);
     expect(sizes[0]).toBeLessThan(DEFAULT_CHUNK_SIZE / 4);
     expect(Buffer.concat(await chunksOf(path)).equals(data)).toBe(true);
+  });
+
+  it('asks for no reads past the end of a file that fits in one (each would be a round trip through the pool)', async () => {
+    const small = join(dir, 'one-read.bin');
+    writeFileSync(small, Buffer.alloc(50_000, 3));
+    const big = join(dir, 'three-reads.bin');
+    writeFileSync(big, Buffer.alloc(2 * DEFAULT_CHUNK_SIZE + 10, 4));
+    const probe = await open(small, 'r');
+    const proto = Object.getPrototypeOf(probe) as { read: (...a: unknown[]) => unknown };
+    await probe.close();
+    const reads = vi.spyOn(proto, 'read');
+    try {
+      // The head read (4 bytes, to tell the compression) and one read of the data.
+      expect(Buffer.concat(await chunksOf(small)).length).toBe(50_000);
+      expect(reads).toHaveBeenCalledTimes(2);
+      reads.mockClear();
+      expect(Buffer.concat(await chunksOf(big)).length).toBe(2 * DEFAULT_CHUNK_SIZE + 10);
+      expect(reads.mock.calls.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('still reads files of exactly one chunk, just over, and empty ones whole', async () => {
