@@ -517,36 +517,66 @@ function bits(spec: string, table: Readonly<Record<string, number>>, what: strin
 
 const PPME_IDS: string[] = new Array(ROWS.length);
 
+/** One parameter token (`name:TYPE/f@n`), decoded. */
+function decodeParam(tok: string, code: number): ParamInfo {
+  const m = PARAM_RE.exec(tok);
+  const type = m ? TYPES[m[2]!] : undefined;
+  if (!m || type === undefined) throw new Error(`event table: bad parameter '${tok}' in code ${code}`);
+  const pi: { -readonly [K in keyof ParamInfo]: ParamInfo[K] } = { name: m[1]!, type, format: FORMATS[m[3] ?? '']! };
+  if (m[4] !== undefined) pi.dirfdParam = Number(m[4]);
+  else if (m[5] !== undefined) pi.flags = m[5];
+  else if (m[6] !== undefined) pi.dynamic = DYNAMIC_PARAMS[m[6]];
+  return Object.freeze(pi);
+}
+
+/**
+ * Runs at module load, before any capture is read, so it is part of every command's
+ * start-up: the same category/flag spellings and parameter lists recur across rows (an
+ * event's versions, enter and exit), so each distinct text is decoded once and shared.
+ */
 function decode(): EventInfo[] {
-  const interned = new Map<string, ParamInfo>();
+  const params = new Map<string, ParamInfo>();
+  const lists = new Map<string, readonly ParamInfo[]>();
+  const categories = new Map<string, number>();
+  const flagSets = new Map<string, number>();
   const out: EventInfo[] = new Array(ROWS.length);
   for (let code = 0; code < ROWS.length; code++) {
-    const toks = ROWS[code]!.split(' ');
-    PPME_IDS[code] = 'PPME_' + toks[0]!;
-    const params: ParamInfo[] = [];
-    for (let i = 4; i < toks.length; i++) {
-      const tok = toks[i]!;
-      let info = interned.get(tok);
-      if (info === undefined) {
-        const m = PARAM_RE.exec(tok);
-        const type = m ? TYPES[m[2]!] : undefined;
-        if (!m || type === undefined) throw new Error(`event table: bad parameter '${tok}' in code ${code}`);
-        const pi: { -readonly [K in keyof ParamInfo]: ParamInfo[K] } = { name: m[1]!, type, format: FORMATS[m[3] ?? '']! };
-        if (m[4] !== undefined) pi.dirfdParam = Number(m[4]);
-        else if (m[5] !== undefined) pi.flags = m[5];
-        else if (m[6] !== undefined) pi.dynamic = DYNAMIC_PARAMS[m[6]];
-        info = Object.freeze(pi);
-        interned.set(tok, info);
+    const row = ROWS[code]!;
+    // `<id> <name> <category> <flags>` then the parameter list, split by hand
+    const s1 = row.indexOf(' ');
+    const s2 = row.indexOf(' ', s1 + 1);
+    const s3 = row.indexOf(' ', s2 + 1);
+    let s4 = row.indexOf(' ', s3 + 1);
+    if (s1 < 0 || s2 < 0 || s3 < 0) throw new Error(`event table: bad row ${code}`);
+    if (s4 < 0) s4 = row.length;
+    PPME_IDS[code] = 'PPME_' + row.slice(0, s1);
+    const catSpec = row.slice(s2 + 1, s3);
+    let category = categories.get(catSpec);
+    if (category === undefined) categories.set(catSpec, (category = bits(catSpec, CATEGORIES, 'category')));
+    const flagSpec = row.slice(s3 + 1, s4);
+    let flags = flagSets.get(flagSpec);
+    if (flags === undefined) flagSets.set(flagSpec, (flags = bits(flagSpec, EVENT_FLAGS, 'flag')));
+    const listSpec = row.slice(s4 + 1);
+    let list = lists.get(listSpec);
+    if (list === undefined) {
+      const ps: ParamInfo[] = [];
+      if (listSpec !== '') {
+        for (const tok of listSpec.split(' ')) {
+          let info = params.get(tok);
+          if (info === undefined) params.set(tok, (info = decodeParam(tok, code)));
+          ps.push(info);
+        }
       }
-      params.push(info);
+      list = Object.freeze(ps);
+      lists.set(listSpec, list);
     }
     out[code] = Object.freeze({
       code,
-      name: toks[1]!,
+      name: row.slice(s1 + 1, s2),
       direction: (code & 1) === 0 ? '>' : '<',
-      category: bits(toks[2]!, CATEGORIES, 'category'),
-      flags: bits(toks[3]!, EVENT_FLAGS, 'flag'),
-      params: Object.freeze(params),
+      category,
+      flags,
+      params: list,
     });
   }
   return out;

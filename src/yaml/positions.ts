@@ -118,10 +118,13 @@ export function toPlain(n: YNode<CoreScalar>): unknown {
 
 interface Frame {
   start: number;
-  children: Frame[];
+  /** Made when the first child opens: most nodes are scalars and have none. */
+  children: Frame[] | undefined;
   kind: string | null;
   result: unknown;
 }
+
+const NO_FRAMES: readonly Frame[] = [];
 
 class Positions {
   private readonly lineStarts: number[] = [0];
@@ -156,12 +159,13 @@ class Positions {
     const s = this.src;
     let p = pos;
     for (;;) {
-      const c = s[p];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\ufeff') {
+      const c = s.charCodeAt(p); // NaN past the end: no case below
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) {
         p++;
-      } else if (c === '#' && (p === 0 || /\s/.test(s[p - 1] ?? ' '))) {
-        while (p < s.length && s[p] !== '\n') p++;
-      } else if (c === '-' && s.startsWith('---', p) && (p === 0 || s[p - 1] === '\n')) {
+      } else if (c === 35 /* # */ && (p === 0 || /\s/.test(s[p - 1]!))) {
+        const eol = s.indexOf('\n', p);
+        p = eol < 0 ? s.length : eol;
+      } else if (c === 45 /* - */ && s.startsWith('---', p) && (p === 0 || s.charCodeAt(p - 1) === 10)) {
         p += 3;
       } else {
         return p;
@@ -208,12 +212,13 @@ class TreeBuilder {
     if (f.kind === 'mapping' && r !== null && typeof r === 'object' && !Array.isArray(r)) {
       // js-yaml composes key, value, key, value… for every pair (an empty value still opens
       // a node). A mapping ended by `---` gets one more, empty, node: not a key.
-      let children = f.children;
-      const last = children[children.length - 1];
-      if (children.length % 2 === 1 && last !== undefined && last.children.length === 0 && (last.result === null || last.result === undefined)) children = children.slice(0, -1);
-      if (children.length % 2 === 0) {
+      const children = f.children ?? NO_FRAMES;
+      let n = children.length;
+      const last = children[n - 1];
+      if (n % 2 === 1 && last !== undefined && last.children === undefined && (last.result === null || last.result === undefined)) n--;
+      if (n % 2 === 0) {
         const entries: YMapEntry<CoreScalar>[] = [];
-        for (let i = 0; i < children.length; i += 2) {
+        for (let i = 0; i < n; i += 2) {
           entries.push({ key: this.build(children[i]!), value: this.build(children[i + 1]!) });
         }
         return { kind: 'map', mark, entries };
@@ -222,9 +227,10 @@ class TreeBuilder {
     }
     if (f.kind === 'sequence' && Array.isArray(r)) {
       const items: YNode<CoreScalar>[] = [];
+      const children = f.children ?? NO_FRAMES;
       let ci = 0;
       for (const v of r) {
-        const c = f.children[ci];
+        const c = children[ci];
         if (c !== undefined && c.result === v) {
           items.push(this.build(c));
           ci++;
@@ -236,7 +242,7 @@ class TreeBuilder {
     }
     if (r === null || r === undefined) {
       // A written scalar in block context is composed by a nested frame; none means nothing was written.
-      return f.children.length === 0 && f.kind !== 'scalar' ? { kind: 'null', mark, empty: true } : { kind: 'null', mark };
+      return f.children === undefined && f.kind !== 'scalar' ? { kind: 'null', mark, empty: true } : { kind: 'null', mark };
     }
     if (typeof r === 'string' && this.schema === 'failsafe') {
       const first = this.pos.char(start);
@@ -266,10 +272,11 @@ function parse(src: string, filename: string, schema: Schema): YNode<CoreScalar>
         json: schema === 'failsafe',
         listener(this: unknown, ev: 'open' | 'close', state: { position: number; kind: string | null; result: unknown }) {
           if (ev === 'open') {
-            const f: Frame = { start: state.position, children: [], kind: null, result: undefined };
+            const f: Frame = { start: state.position, children: undefined, kind: null, result: undefined };
             const parent = stack[stack.length - 1];
-            if (parent) parent.children.push(f);
-            else roots.push(f);
+            if (parent === undefined) roots.push(f);
+            else if (parent.children === undefined) parent.children = [f];
+            else parent.children.push(f);
             stack.push(f);
           } else {
             const f = stack.pop();

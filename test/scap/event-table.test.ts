@@ -175,3 +175,33 @@ describe('event table', () => {
     ]);
   });
 });
+
+describe('decoding at module load (start-up work)', () => {
+  it('rows with the same parameter text share one frozen list; every entry and parameter is frozen', () => {
+    const byText = new Map<string, readonly unknown[]>();
+    let shared = 0;
+    for (const e of EVENT_TABLE) {
+      expect(Object.isFrozen(e)).toBe(true);
+      expect(Object.isFrozen(e.params)).toBe(true);
+      for (const p of e.params) expect(Object.isFrozen(p)).toBe(true);
+      const text = JSON.stringify(e.params);
+      const prev = byText.get(text);
+      if (prev === undefined) byText.set(text, e.params);
+      else if (prev === e.params) shared++;
+    }
+    // e.g. the enter events of read and write carry the same `fd size` list
+    expect(shared).toBeGreaterThan(50);
+    expect(eventInfo(ppmeCode('SYSCALL_READ_E')!)!.params).toBe(eventInfo(ppmeCode('SYSCALL_WRITE_E')!)!.params);
+  });
+
+  it('category and flag sets decode per row, whatever row spelled them first', () => {
+    const open = eventInfo(ppmeCode('SYSCALL_OPEN_X')!)!;
+    expect(open.name).toBe('open');
+    expect(open.direction).toBe('<');
+    expect(open.category).toBe(EventCategory.FILE | EventCategory.SYSCALL);
+    expect(open.flags).toBe(EventFlags.CREATES_FD | EventFlags.MODIFIES_STATE | EventFlags.CONVERTER_MANAGED);
+    const procexit = eventInfo(ppmeCode('PROCEXIT_X')!)!;
+    expect(procexit.params).toEqual([]);
+    expect(procexit.flags).toBe(EventFlags.UNUSED);
+  });
+});

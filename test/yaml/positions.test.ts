@@ -120,3 +120,14 @@ describe('the test specs view (src/testing/yaml.ts)', () => {
     expect(parseYamlWithPositions('# nothing\n', 'e.yaml')).toEqual({ kind: 'scalar', pos: { file: 'e.yaml', line: 1, column: 1 }, value: null });
   });
 });
+
+describe('empty and childless nodes (start-up work)', () => {
+  it('a key with nothing written is an empty null, a written null is not; comments and `---` are skipped for marks', () => {
+    const [doc, second] = loadAllWithPositions('a:\nb: ~\nc:   # note\n  - x\nd: []\n---\n# c\n  - y\n', 'f') as [YMap, YNode];
+    expect(getKey(doc, 'a')).toMatchObject({ kind: 'null', empty: true });
+    expect(getKey(doc, 'b')).toEqual({ kind: 'null', mark: { offset: 6, line: 1, column: 3 } });
+    expect(getKey(doc, 'c')).toMatchObject({ kind: 'seq', mark: { line: 3, column: 2 } });
+    expect(getKey(doc, 'd')).toMatchObject({ kind: 'seq', items: [] });
+    expect(second).toMatchObject({ kind: 'seq', mark: { line: 7, column: 2 }, items: [{ kind: 'scalar', value: 'y' }] });
+  });
+});

@@ -49,6 +49,12 @@ export interface OutputField {
 export class ReplayFieldRegistry implements FieldRegistry<ReplayContext> {
   private readonly byName = new Map<string, ReplayFieldDef>();
   private readonly all: readonly ReplayFieldDef[];
+  /**
+   * Lookups so far, by name (null: not a field). The definitions never change after
+   * construction, and loading rules asks about the same names again and again: every
+   * field of every condition and output, and every constant (the misused-field warning).
+   */
+  private readonly lookups = new Map<string, FieldLookup<ReplayContext> | null>();
 
   constructor(defs: readonly ReplayFieldDef[]) {
     for (const d of defs) {
@@ -59,8 +65,13 @@ export class ReplayFieldRegistry implements FieldRegistry<ReplayContext> {
   }
 
   lookup(name: string): FieldLookup<ReplayContext> | undefined {
-    const r = this.resolve(name);
-    return r === undefined ? undefined : r.arg === undefined ? { def: r.def } : { def: r.def, arg: r.arg };
+    let l = this.lookups.get(name);
+    if (l === undefined) {
+      const r = this.resolve(name);
+      l = r === undefined ? null : r.arg === undefined ? { def: r.def } : { def: r.def, arg: r.arg };
+      this.lookups.set(name, l);
+    }
+    return l ?? undefined;
   }
 
   /** Like `lookup`, typed with the replay definition. */

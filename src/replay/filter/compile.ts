@@ -92,6 +92,12 @@ export interface CompileOptions<C = EvalContext> extends SourceLocation {
    * list operator is an error.
    */
   readonly lists?: (name: string) => readonly string[] | undefined;
+  /**
+   * Predicates already compiled for `and`/`or`/`not` nodes with these same options. The
+   * rules loader substitutes a macro's own tree into every rule using it, so with a memo
+   * a macro is compiled once rather than once per rule. Only successful compiles are kept.
+   */
+  readonly memo?: WeakMap<Expr, Predicate<C>>;
 }
 
 /**
@@ -163,6 +169,19 @@ class Compiler<C> {
   }
 
   expr(e: Expr, loc: SourceLocation, macroStack: readonly string[]): Predicate<C> {
+    const memo = this.opts.memo;
+    if (memo !== undefined && (e.kind === 'and' || e.kind === 'or' || e.kind === 'not')) {
+      let p = memo.get(e);
+      if (p === undefined) {
+        p = this.compound(e, loc, macroStack);
+        memo.set(e, p);
+      }
+      return p;
+    }
+    return this.compound(e, loc, macroStack);
+  }
+
+  private compound(e: Expr, loc: SourceLocation, macroStack: readonly string[]): Predicate<C> {
     switch (e.kind) {
       case 'and': {
         const cs = e.children.map((c) => this.expr(c, loc, macroStack));

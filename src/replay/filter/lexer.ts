@@ -50,10 +50,23 @@ export interface ScannerState {
   readonly lineStart: number;
 }
 
+/** The first index at or after `from` holding `ch`, or the text's length. */
+function nextIndex(src: string, ch: string, from: number): number {
+  const i = src.indexOf(ch, from);
+  return i < 0 ? src.length : i;
+}
+
 export class Scanner {
   private offset = 0;
   private line = 1;
   private lineStart = 0;
+  /**
+   * No backslash lies in [backslashFrom, nextBackslash) (nextBackslash is the text's length
+   * when there is none; backslashFrom -1: not looked up yet): a quoted string inside that
+   * span needs no unescaping.
+   */
+  private nextBackslash = 0;
+  private backslashFrom = -1;
 
   constructor(
     readonly src: string,
@@ -101,10 +114,11 @@ export class Scanner {
 
   /** Moves the cursor `n` characters ahead, tracking lines. `\r\n` counts as one line break. */
   advance(n: number): void {
-    const stop = Math.min(this.src.length, this.offset + n);
+    const src = this.src;
+    const stop = Math.min(src.length, this.offset + n);
     for (let i = this.offset; i < stop; i++) {
-      const c = this.src.charCodeAt(i);
-      if (c === 10 /* \n */ || (c === 13 /* \r */ && this.src.charCodeAt(i + 1) !== 10)) {
+      const c = src.charCodeAt(i);
+      if (c === 10 /* \n */ || (c === 13 /* \r */ && src.charCodeAt(i + 1) !== 10)) {
         this.line++;
         this.lineStart = i + 1;
       }
@@ -114,11 +128,25 @@ export class Scanner {
 
   /** Skips blanks; true if at least one was skipped. */
   skipBlanks(): boolean {
+    const src = this.src;
     const start = this.offset;
     let i = start;
-    while (i < this.src.length && isBlank(this.src.charAt(i))) i++;
-    this.advance(i - start);
-    return i > start;
+    for (; i < src.length; i++) {
+      const c = src.charCodeAt(i);
+      // the characters isBlank accepts: space \t \n \r \b \v \f
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 8 && c !== 11 && c !== 12) break;
+    }
+    if (i === start) return false;
+    // line tracking over the blanks just scanned (advance's rule: \r\n is one break)
+    for (let k = start; k < i; k++) {
+      const c = src.charCodeAt(k);
+      if (c === 10 || (c === 13 && src.charCodeAt(k + 1) !== 10)) {
+        this.line++;
+        this.lineStart = k + 1;
+      }
+    }
+    this.offset = i;
+    return true;
   }
 
   /** Consumes the literal `s` if it is at the cursor. */
@@ -138,11 +166,12 @@ export class Scanner {
     return true;
   }
 
+  /** A token by one of the RE_ patterns above, none of which can match a line break: no line tracking. */
   private sticky(re: RegExp): string | undefined {
     re.lastIndex = this.offset;
     const m = re.exec(this.src);
     if (!m) return undefined;
-    this.advance(m[0].length);
+    this.offset += m[0].length;
     return m[0];
   }
 
@@ -188,16 +217,20 @@ export class Scanner {
     const start = this.position();
     const src = this.src;
     const open = this.offset;
-    let close = -1;
-    for (let i = open + 1, prev = q; i < src.length; i++) {
-      const ch = src.charAt(i);
-      if (ch === q && prev !== '\\') {
-        close = i;
-        break;
-      }
-      prev = ch;
-    }
+    // the first quote character not right after a backslash (the opening quote is not one)
+    let close = src.indexOf(q, open + 1);
+    while (close >= 0 && src.charCodeAt(close - 1) === 92 /* \\ */) close = src.indexOf(q, close + 1);
     if (close === -1) throw this.error('unterminated quoted string', start);
+    if (this.backslashFrom < 0 || open + 1 < this.backslashFrom || this.nextBackslash <= open) {
+      this.backslashFrom = open + 1;
+      this.nextBackslash = nextIndex(src, '\\', open + 1);
+    }
+    if (this.nextBackslash > close) {
+      // nothing to unescape: the common case
+      const raw = src.slice(open, close + 1);
+      this.advance(close + 1 - open);
+      return { value: raw.slice(1, -1), raw };
+    }
     let value = '';
     for (let i = open + 1; i < close; ) {
       const ch = src.charAt(i);

@@ -70,6 +70,10 @@ const WORD_STR_OPS: readonly BinaryOperator[] = [
 const NUM_OPS: readonly BinaryOperator[] = ['<=', '<', '>=', '>'];
 const LIST_OPS: readonly BinaryOperator[] = ['intersects', 'in', 'pmatch'];
 const KEYWORDS = new Set(['and', 'or', 'not']);
+/** Each transformer name with its `(` (same order as TRANSFORMER_NAMES), made once rather than on every lookup. */
+const TRANSFORMER_OPENS: readonly string[] = TRANSFORMER_NAMES.map((n) => n + '(');
+/** The first letter of every transformer name. */
+const TRANSFORMER_FIRST_LETTERS: string = [...new Set(TRANSFORMER_NAMES.map((n) => n[0]!))].join('');
 
 /**
  * Parses a condition. Throws a `ConditionError` (a `SourceError`) with the position of the
@@ -178,10 +182,14 @@ class Parser {
 
   /** Consumes `name(` for a transformer name (no blank allowed before `(`), returns the name. */
   private eatTransformerOpen(): TransformerName | undefined {
-    for (const name of TRANSFORMER_NAMES) {
-      if (this.s.lookingAt(name + '(')) {
-        this.s.advance(name.length + 1);
-        return name;
+    // asked before every operand and value: most start with no transformer's first letter
+    if (!TRANSFORMER_FIRST_LETTERS.includes(this.s.peek())) return undefined;
+    // an index loop: destructuring or for-of costs an iterator per call in cold code
+    for (let i = 0; i < TRANSFORMER_OPENS.length; i++) {
+      const open = TRANSFORMER_OPENS[i]!;
+      if (this.s.lookingAt(open)) {
+        this.s.advance(open.length);
+        return TRANSFORMER_NAMES[i];
       }
     }
     return undefined;

@@ -58,6 +58,7 @@ export function filterRuleSource<C = EvalContext>(
   // SubtreeMemo), so each macro is checked once instead of once per rule using it.
   const typesChecked: SubtreeMemo<true> = new WeakMap();
   const warningsOf: SubtreeMemo<readonly CompileWarning[]> = new WeakMap();
+  const predicates: WeakMap<Expr, Predicate<C>> = new WeakMap();
   const isField = (f: string): boolean => registry.lookup(f) !== undefined;
   const checkEventTypes = (ast: Expr): void => {
     if (checkTypes) checkEventTypeNames(ast, asyncNames, typesChecked);
@@ -81,7 +82,7 @@ export function filterRuleSource<C = EvalContext>(
     },
     compileCondition(ast: Expr) {
       try {
-        const filter = compileCondition(ast, { registry });
+        const filter = compileCondition(ast, { registry, memo: predicates });
         checkEventTypes(ast);
         return { filter, warnings: valueWarnings(ast, isField, warningsOf) };
       } catch (e) {

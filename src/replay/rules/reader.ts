@@ -117,12 +117,12 @@ function decodeGeneric<K extends ScalarKind>(
   if (val === undefined) fail(`Item has no mapping for key '${key}'`, ctx);
   if (val.kind === 'null' && canBeEmpty) return undefined;
   if (val.kind === 'null') fail(`Mapping for key '${key}' is empty`, ctx);
-  const valctx = ctx.child(val.mark, 'VALUE_FOR', key);
-  if (val.kind !== 'scalar') fail('Value is not a scalar value', valctx);
+  // the value's context only appears in messages: made when one is thrown
+  if (val.kind !== 'scalar') fail('Value is not a scalar value', ctx.child(val.mark, 'VALUE_FOR', key));
   if (val.value === '' && canBeEmpty) return undefined;
-  if (val.value === '') fail('Value must be non-empty', valctx);
+  if (val.value === '') fail('Value must be non-empty', ctx.child(val.mark, 'VALUE_FOR', key));
   const out = convert(kind, val.value);
-  if (out === undefined) fail("Can't decode YAML scalar value", valctx);
+  if (out === undefined) fail("Can't decode YAML scalar value", ctx.child(val.mark, 'VALUE_FOR', key));
   return out;
 }
 
@@ -156,8 +156,8 @@ function decodeSeq(item: YNode, key: string, ctx: LoadContext, optional: boolean
   if (val.kind !== 'seq') fail('Value is not a sequence', valctx);
   const out: string[] = [];
   for (const v of val.items) {
-    const ictx = valctx.child(v.mark, 'LIST_ITEM', '');
-    if (v.kind !== 'scalar') fail('sequence value is not scalar', ictx);
+    // an item's context only appears in the message
+    if (v.kind !== 'scalar') fail('sequence value is not scalar', valctx.child(v.mark, 'LIST_ITEM', ''));
     out.push(v.value);
   }
   return out;

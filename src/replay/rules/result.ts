@@ -170,24 +170,32 @@ export interface ConditionPos {
 
 /** Where an item sits: the chain of enclosing items, outermost first (Falco's rule_loader::context). */
 export class LoadContext {
+  /** The locations from the root down, made on first use (most contexts are never reported). */
+  private all: readonly Location[] | undefined;
+
   private constructor(
-    readonly locations: readonly Location[],
+    /** The enclosing context; undefined for the root. */
+    private readonly parent: LoadContext | undefined,
+    /** This context's own (innermost) location. */
+    readonly last: Location,
     /** For condition contexts, the condition text snippets are drawn from. */
     readonly altContent: string,
+    /** The rules content's name (the root location's). */
+    readonly name: string,
   ) {}
 
   /** The whole content of one rules file. */
   static root(name: string): LoadContext {
-    return new LoadContext([{ name, mark: ZERO_MARK, itemType: 'RULES_CONTENT', itemName: '' }], '');
+    return new LoadContext(undefined, { name, mark: ZERO_MARK, itemType: 'RULES_CONTENT', itemName: '' }, '', name);
   }
 
-  /** A nested location in the same file. */
+  /**
+   * A nested location in the same file. The reader makes one for every item, key and
+   * list entry and keeps the few that end up in a message: a link to the parent, not a
+   * copy of its locations.
+   */
   child(mark: Mark | undefined, itemType: ItemType, itemName = ''): LoadContext {
-    const name = this.locations[0]!.name;
-    return new LoadContext(
-      [...this.locations, { name, mark: mark ?? this.last.mark, itemType, itemName }],
-      this.altContent,
-    );
+    return new LoadContext(this, { name: this.name, mark: mark ?? this.last.mark, itemType, itemName }, this.altContent, this.name);
   }
 
   /**
@@ -200,18 +208,13 @@ export class LoadContext {
     cname = cname.replace(/[\n\r]/g, ' ');
     const last = this.last.mark;
     const mark: Mark = { offset: pos.idx + last.offset, line: pos.line + last.line, column: pos.col + last.column };
-    return new LoadContext(
-      [...this.locations, { name: cname, mark, itemType: 'CONDITION_EXPRESSION', itemName: '' }],
-      condition,
-    );
+    return new LoadContext(this, { name: cname, mark, itemType: 'CONDITION_EXPRESSION', itemName: '' }, condition, this.name);
   }
 
-  get name(): string {
-    return this.locations[0]!.name;
-  }
-
-  get last(): Location {
-    return this.locations[this.locations.length - 1]!;
+  /** Every location, from the rules content down to this one. */
+  get locations(): readonly Location[] {
+    if (this.all === undefined) this.all = this.parent === undefined ? [this.last] : [...this.parent.locations, this.last];
+    return this.all;
   }
 
   /** Falco's multi-line "In rule 'x': (file:line:col)" text. */

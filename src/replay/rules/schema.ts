@@ -25,12 +25,23 @@ const OVERRIDE_KEYS = new Set([
   'skip-if-unknown-filter',
 ]);
 
-type Check = (n: YNode, path: string, out: string[]) => void;
+/**
+ * Where a node sits, as valijson words it (`<root>[3][condition]`). Built as a chain and
+ * spelled out only when a check fails: a rules file has thousands of nodes and almost
+ * never a failure.
+ */
+type Path = string | { readonly up: Path; readonly seg: string | number };
+
+function pathText(p: Path): string {
+  return typeof p === 'string' ? p : `${pathText(p.up)}[${p.seg}]`;
+}
+
+type Check = (n: YNode, path: Path, out: string[]) => void;
 
 const BOOLS = new Set(['true', 'false']);
 
-function fail(out: string[], path: string, reason: string): void {
-  out.push(`failed for ${path}: ${reason}`);
+function fail(out: string[], path: Path, reason: string): void {
+  out.push(`failed for ${pathText(path)}: ${reason}`);
 }
 
 const isString: Check = (n, path, out) => {
@@ -52,7 +63,7 @@ const arrayOf =
       fail(out, path, "Value type not permitted by 'type' constraint (expected array).");
       return;
     }
-    n.items.forEach((it, i) => item(it, `${path}[${i}]`, out));
+    n.items.forEach((it, i) => item(it, { up: path, seg: i }, out));
   };
 const anything: Check = () => undefined;
 
@@ -62,15 +73,16 @@ function object(props: Record<string, Check>, required: string[], minProperties 
       fail(out, path, "Value type not permitted by 'type' constraint (expected object).");
       return;
     }
-    const seen = new Set<string>();
+    // rule items have no required keys: no set to fill for them
+    const seen = required.length > 0 ? new Set<string>() : undefined;
     for (const e of n.entries) {
       const k = keyText(e.key);
-      seen.add(k);
+      seen?.add(k);
       const c = props[k];
       if (!c) fail(out, path, `Object contains a property that is not allowed: '${k}'.`);
-      else c(e.value, `${path}[${k}]`, out);
+      else c(e.value, { up: path, seg: k }, out);
     }
-    for (const r of required) if (!seen.has(r)) fail(out, path, `Missing required property '${r}'.`);
+    for (const r of required) if (!seen!.has(r)) fail(out, path, `Missing required property '${r}'.`);
     if (n.entries.length < minProperties) fail(out, path, `Object should have at least ${minProperties} properties.`);
   };
 }

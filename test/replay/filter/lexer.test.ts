@@ -137,3 +137,65 @@ describe('positions', () => {
     expect(() => s.quoted()).toThrow('rules.yaml:10:15: unterminated quoted string');
   });
 });
+
+describe('line tracking shortcuts (start-up work)', () => {
+  /** The position every method must report: counted from the offset with advance's rule. */
+  const counted = (src: string, offset: number) => {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset; i++) {
+      const c = src[i];
+      if (c === '\n' || (c === '\r' && src[i + 1] !== '\n')) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return { offset, line, column: offset - lineStart + 1 };
+  };
+
+  it('skipBlanks counts \\n, \\r\\n and a lone \\r among the blanks, as advance does', () => {
+    const src = 'a \n\t\r\n \r  \r\n\v\f\bb\r';
+    const s = new Scanner(src);
+    s.advance(1);
+    expect(s.skipBlanks()).toBe(true);
+    expect(s.position()).toEqual(counted(src, src.indexOf('b')));
+    expect(s.skipBlanks()).toBe(false);
+    s.advance(1);
+    expect(s.skipBlanks()).toBe(true);
+    expect(s.position()).toEqual(counted(src, src.length));
+  });
+
+  it('tokens, quoted strings and blanks across lines report the counted positions', () => {
+    const src = 'proc.name in (\r\n  "a\\tb", \'c\'\n  , x.y,\r"multi\nline", 0x1F, 12\n) and not fd.name[/x] = "\\x41"';
+    const s = new Scanner(src);
+    const seen: unknown[] = [];
+    while (!s.atEnd()) {
+      s.skipBlanks();
+      expect(s.position()).toEqual(counted(src, s.index));
+      const t = s.quoted()?.value ?? s.fieldName() ?? s.numeric() ?? s.identifier() ?? s.bareString() ?? (s.advance(1), '');
+      seen.push(t);
+      expect(s.position()).toEqual(counted(src, s.index));
+    }
+    expect(seen).toContain('a\tb');
+    expect(seen).toContain('multi\nline');
+    expect(seen).toContain('A');
+  });
+
+  it('quoted strings with and without escapes, also after moving back before an escape', () => {
+    const s = new Scanner('"plain" "esc\\"aped" \'x\'');
+    const start = s.save();
+    expect(s.quoted()).toEqual({ value: 'plain', raw: '"plain"' });
+    s.skipBlanks();
+    expect(s.quoted()).toEqual({ value: 'esc"aped', raw: '"esc\\"aped"' });
+    s.skipBlanks();
+    expect(s.quoted()).toEqual({ value: 'x', raw: "'x'" });
+    // back to the start: the escape in the second string is found again
+    s.restore(start);
+    expect(s.quoted()?.value).toBe('plain');
+    s.skipBlanks();
+    expect(s.quoted()?.value).toBe('esc"aped');
+    // a string ending in a backslash-quote is not closed by it
+    expect(() => new Scanner('"a\\"').quoted()).toThrow(/unterminated quoted string/);
+    expect(new Scanner('""').quoted()).toEqual({ value: '', raw: '""' });
+  });
+});
