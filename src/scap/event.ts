@@ -46,6 +46,14 @@ function locateByHalves(offs: Int32Array, halves: Uint16Array, h: number, nparam
   return p;
 }
 
+/** The thread id of the event whose header is at 16-bit index `h` of `halves`. */
+function tidFromHalves(halves: Uint16Array, h: number): number {
+  const i = h + 4;
+  const hi = halves[i + 2]! | (halves[i + 3]! << 16);
+  const lo = halves[i]! + halves[i + 1]! * 65536;
+  return hi === 0 ? lo : hi * TWO_32 + lo;
+}
+
 /** The V2 header's own consistency checks (one wording for every path of load()). */
 function v2HeaderFault(len: number, avail: number, nparams: number, lenSize: number): string | undefined {
   const fault = headerLengthFault(len, EVENT_HEADER_V2, avail);
@@ -161,15 +169,16 @@ export class EventView {
     }
   }
 
+  /**
+   * The thread id as a plain field, set by load() and loadEvV2(): the state engine reads it
+   * on every event, and reading a field needs no call (a getter is not inlined into a
+   * function as big as the engine's). A view moved by hand has only `tid`.
+   */
+  tidValue = 0;
+
   get tid(): number {
     const b = this.buf;
-    if (this.hvBuf === b) {
-      const h = this.hv;
-      const i = (this.hdr >> 1) + 4;
-      const hi = h[i + 2]! | (h[i + 3]! << 16);
-      const lo = h[i]! + h[i + 1]! * 65536;
-      return hi === 0 ? lo : hi * TWO_32 + lo;
-    }
+    if (this.hvBuf === b) return tidFromHalves(this.hv, this.hdr >> 1);
     const o = this.hdr + 8;
     if (this.le) {
       // Hot path (every event): plain byte arithmetic; the high word is 0 for any real tid.
@@ -190,6 +199,21 @@ export class EventView {
    * a description of what is malformed.
    */
   load(
+    buf: Buffer,
+    blockStart: number,
+    blockLength: number,
+    layout: EventBlockLayout,
+    le: boolean,
+    blockOffset: number,
+    framing: EventFraming,
+  ): string | undefined {
+    const fault = this.locate(buf, blockStart, blockLength, layout, le, blockOffset, framing);
+    if (fault === undefined) this.tidValue = this.tid;
+    return fault;
+  }
+
+  /** load() but for `tidValue`. */
+  private locate(
     buf: Buffer,
     blockStart: number,
     blockLength: number,
@@ -350,6 +374,7 @@ export class EventView {
     this.lensStart = hdr + EVENT_HEADER_V2;
     this.len = len;
     this.located = nparams;
+    this.tidValue = tidFromHalves(halves, h);
     return true;
   }
 

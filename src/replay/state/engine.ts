@@ -267,7 +267,7 @@ export class HostState implements ParseContext {
     if ((kind & (K_SWITCH | K_SKIP_RESET | K_NO_THREAD)) === K_SWITCH) {
       // Scheduler switches (27% of the benchmark capture): lookup only, no enter/exit
       // pairing, no fd; the parser is called directly so it can be inlined here.
-      const t = threads.get(ev.tid);
+      const t = threads.get(ev.tidValue);
       this.thread = t;
       const hook = this.beforeParse;
       if (kind & K_PARSER && (hook === undefined || hook(ev) !== false)) parseSchedSwitch(this, ev);
@@ -281,7 +281,7 @@ export class HostState implements ParseContext {
     if (kind & K_NO_THREAD) {
       t = undefined;
     } else if (kind & K_SKIP_RESET) {
-      t = kind & K_PROCINFO ? threads.get(ev.tid) : undefined;
+      t = kind & K_PROCINFO ? threads.get(ev.tidValue) : undefined;
       this.thread = t;
       if (kind & K_PARSER) PARSERS[type]!(this, ev);
       if (t !== undefined) {
@@ -289,7 +289,7 @@ export class HostState implements ParseContext {
       }
       return;
     } else {
-      const tid = ev.tid;
+      const tid = ev.tidValue;
       t = threads.get(tid);
       if (t === undefined && (kind & K_LOOKUP_ONLY) === 0) t = threads.addInvalid(tid);
     }
