@@ -207,21 +207,6 @@ export class EventView {
     blockOffset: number,
     framing: EventFraming,
   ): string | undefined {
-    const fault = this.locate(buf, blockStart, blockLength, layout, le, blockOffset, framing);
-    if (fault === undefined) this.tidValue = this.tid;
-    return fault;
-  }
-
-  /** load() but for `tidValue`. */
-  private locate(
-    buf: Buffer,
-    blockStart: number,
-    blockLength: number,
-    layout: EventBlockLayout,
-    le: boolean,
-    blockOffset: number,
-    framing: EventFraming,
-  ): string | undefined {
     this.buf = buf;
     this.le = le;
     this.blockOffset = blockOffset;
@@ -237,6 +222,8 @@ export class EventView {
     const hdrLen = layout.v2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
     if (bodyEnd - bodyStart < prefix + hdrLen) return `event block body of ${bodyEnd - bodyStart} bytes is shorter than an event header`;
     const hdr = (this.hdr = bodyStart + prefix);
+    // Set before the checks below: a caller that gets a fault does not read it.
+    this.tidValue = this.tid;
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
       let halves = this.halves;
