@@ -170,11 +170,14 @@ export class EventView {
   }
 
   /**
-   * The thread id as a plain field, set by load() and loadEvV2(): the state engine reads it
-   * on every event, and reading a field needs no call (a getter is not inlined into a
-   * function as big as the engine's). A view moved by hand has only `tid`.
+   * The thread id as plain fields, set by load() and loadEvV2() for the event at (tidBuf,
+   * tidHdr): the state engine reads it on every event, and reading fields needs no call (a
+   * getter is not inlined into a function as big as the engine's). A view moved by hand
+   * (buf or hdr set directly) no longer matches them; `tid` is always right.
    */
   tidValue = 0;
+  tidBuf: Buffer | undefined = undefined;
+  tidHdr = -1;
 
   get tid(): number {
     const b = this.buf;
@@ -224,6 +227,8 @@ export class EventView {
     const hdr = (this.hdr = bodyStart + prefix);
     // Set before the checks below: a caller that gets a fault does not read it.
     this.tidValue = this.tid;
+    this.tidBuf = buf;
+    this.tidHdr = hdr;
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
       let halves = this.halves;
@@ -362,6 +367,8 @@ export class EventView {
     this.len = len;
     this.located = nparams;
     this.tidValue = tidFromHalves(halves, h);
+    this.tidBuf = buf;
+    this.tidHdr = hdr;
     return true;
   }
 
