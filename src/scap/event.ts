@@ -46,14 +46,6 @@ function locateByHalves(offs: Int32Array, halves: Uint16Array, h: number, nparam
   return p;
 }
 
-/** The thread id of the event whose header is at 16-bit index `h` of `halves`. */
-function tidFromHalves(halves: Uint16Array, h: number): number {
-  const i = h + 4;
-  const hi = halves[i + 2]! | (halves[i + 3]! << 16);
-  const lo = halves[i]! + halves[i + 1]! * 65536;
-  return hi === 0 ? lo : hi * TWO_32 + lo;
-}
-
 /** The V2 header's own consistency checks (one wording for every path of load()). */
 function v2HeaderFault(len: number, avail: number, nparams: number, lenSize: number): string | undefined {
   const fault = headerLengthFault(len, EVENT_HEADER_V2, avail);
@@ -169,19 +161,15 @@ export class EventView {
     }
   }
 
-  /**
-   * The thread id as plain fields, set by load() and loadEvV2() for the event at (tidBuf,
-   * tidHdr): the state engine reads it on every event, and reading fields needs no call (a
-   * getter is not inlined into a function as big as the engine's). A view moved by hand
-   * (buf or hdr set directly) no longer matches them; `tid` is always right.
-   */
-  tidValue = 0;
-  tidBuf: Buffer | undefined = undefined;
-  tidHdr = -1;
-
   get tid(): number {
     const b = this.buf;
-    if (this.hvBuf === b) return tidFromHalves(this.hv, this.hdr >> 1);
+    if (this.hvBuf === b) {
+      const h = this.hv;
+      const i = (this.hdr >> 1) + 4;
+      const hi = h[i + 2]! | (h[i + 3]! << 16);
+      const lo = h[i]! + h[i + 1]! * 65536;
+      return hi === 0 ? lo : hi * TWO_32 + lo;
+    }
     const o = this.hdr + 8;
     if (this.le) {
       // Hot path (every event): plain byte arithmetic; the high word is 0 for any real tid.
@@ -225,10 +213,6 @@ export class EventView {
     const hdrLen = layout.v2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
     if (bodyEnd - bodyStart < prefix + hdrLen) return `event block body of ${bodyEnd - bodyStart} bytes is shorter than an event header`;
     const hdr = (this.hdr = bodyStart + prefix);
-    // Set before the checks below: a caller that gets a fault does not read it.
-    this.tidValue = this.tid;
-    this.tidBuf = buf;
-    this.tidHdr = hdr;
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
       let halves = this.halves;
@@ -366,9 +350,6 @@ export class EventView {
     this.lensStart = hdr + EVENT_HEADER_V2;
     this.len = len;
     this.located = nparams;
-    this.tidValue = tidFromHalves(halves, h);
-    this.tidBuf = buf;
-    this.tidHdr = hdr;
     return true;
   }
 

@@ -250,8 +250,6 @@ export class HostState implements ParseContext {
   applyEvent(ev: EventView): void {
     this.eventCount++;
     const type = ev.type;
-    // The tid as the reader left it (fields, no getter call), unless the view was moved by hand.
-    const evTid = ev.tidBuf === ev.buf && ev.tidHdr === ev.hdr ? ev.tidValue : ev.tid;
     // The timestamp as exact 32-bit halves: no BigInt on the per-event path.
     const now = this.tsNow;
     ev.tsInto(now, 0);
@@ -269,7 +267,7 @@ export class HostState implements ParseContext {
     if ((kind & (K_SWITCH | K_SKIP_RESET | K_NO_THREAD)) === K_SWITCH) {
       // Scheduler switches (27% of the benchmark capture): lookup only, no enter/exit
       // pairing, no fd; the parser is called directly so it can be inlined here.
-      const t = threads.get(evTid);
+      const t = threads.get(ev.tid);
       this.thread = t;
       const hook = this.beforeParse;
       if (kind & K_PARSER && (hook === undefined || hook(ev) !== false)) parseSchedSwitch(this, ev);
@@ -283,7 +281,7 @@ export class HostState implements ParseContext {
     if (kind & K_NO_THREAD) {
       t = undefined;
     } else if (kind & K_SKIP_RESET) {
-      t = kind & K_PROCINFO ? threads.get(evTid) : undefined;
+      t = kind & K_PROCINFO ? threads.get(ev.tid) : undefined;
       this.thread = t;
       if (kind & K_PARSER) PARSERS[type]!(this, ev);
       if (t !== undefined) {
@@ -291,7 +289,7 @@ export class HostState implements ParseContext {
       }
       return;
     } else {
-      const tid = evTid;
+      const tid = ev.tid;
       t = threads.get(tid);
       if (t === undefined && (kind & K_LOOKUP_ONLY) === 0) t = threads.addInvalid(tid);
     }
