@@ -256,7 +256,7 @@ export class ReplayEngine {
         onBlock: (b) => state.applyRawBlock(b),
         onEvent: (ev) => {
           events++;
-          state.applyEvent(ev);
+          state.applyLoadedEvent(ev);
           const type = ev.type;
           const candidates = perType[type];
           if (foreign !== undefined && (type === PPME_PLUGINEVENT_E || type === PPME_ASYNCEVENT_E) && foreign.onEvent(ev, events, pending)) return;

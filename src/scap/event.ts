@@ -46,6 +46,14 @@ function locateByHalves(offs: Int32Array, halves: Uint16Array, h: number, nparam
   return p;
 }
 
+/** The thread id of the event whose header is at 16-bit index `h` of `halves`. */
+function tidFromHalves(halves: Uint16Array, h: number): number {
+  const i = h + 4;
+  const hi = halves[i + 2]! | (halves[i + 3]! << 16);
+  const lo = halves[i]! + halves[i + 1]! * 65536;
+  return hi === 0 ? lo : hi * TWO_32 + lo;
+}
+
 /** The V2 header's own consistency checks (one wording for every path of load()). */
 function v2HeaderFault(len: number, avail: number, nparams: number, lenSize: number): string | undefined {
   const fault = headerLengthFault(len, EVENT_HEADER_V2, avail);
@@ -161,15 +169,16 @@ export class EventView {
     }
   }
 
+  /**
+   * The thread id as a plain field, set by load() and loadEvV2() (HostState.applyLoadedEvent
+   * reads it: a getter call is not inlined into a function as big as the state engine's).
+   * A view positioned by hand has only `tid`.
+   */
+  tidValue = 0;
+
   get tid(): number {
     const b = this.buf;
-    if (this.hvBuf === b) {
-      const h = this.hv;
-      const i = (this.hdr >> 1) + 4;
-      const hi = h[i + 2]! | (h[i + 3]! << 16);
-      const lo = h[i]! + h[i + 1]! * 65536;
-      return hi === 0 ? lo : hi * TWO_32 + lo;
-    }
+    if (this.hvBuf === b) return tidFromHalves(this.hv, this.hdr >> 1);
     const o = this.hdr + 8;
     if (this.le) {
       // Hot path (every event): plain byte arithmetic; the high word is 0 for any real tid.
@@ -213,6 +222,8 @@ export class EventView {
     const hdrLen = layout.v2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
     if (bodyEnd - bodyStart < prefix + hdrLen) return `event block body of ${bodyEnd - bodyStart} bytes is shorter than an event header`;
     const hdr = (this.hdr = bodyStart + prefix);
+    // Set before the checks below: a caller that gets a fault does not read it.
+    this.tidValue = this.tid;
     const avail = bodyEnd - hdr;
     if (le && layout.v2) {
       let halves = this.halves;
@@ -350,6 +361,7 @@ export class EventView {
     this.lensStart = hdr + EVENT_HEADER_V2;
     this.len = len;
     this.located = nparams;
+    this.tidValue = tidFromHalves(halves, h);
     return true;
   }
 

@@ -64,7 +64,7 @@ async function views(name: string, data: Buffer, chunk: number): Promise<{ event
     for (let i = 0; i < ev.nparams; i++) params.push(`${ev.paramLen(i)}:${ev.paramBytes(i)!.toString('hex')}`);
     const words = new Uint32Array(2);
     ev.tsInto(words, 0);
-    return [ev.blockType, ev.blockFlags, ev.cpu, ev.type, ev.tid, ev.ts.toString(), ev.tsHi, ev.tsLo, [...words], ev.len, ev.nparams, ev.lenSize, ev.blockOffset, params.join(' '), ev.toV2Bytes().toString('hex')];
+    return [ev.blockType, ev.blockFlags, ev.cpu, ev.type, ev.tid, ev.tidValue, ev.ts.toString(), ev.tsHi, ev.tsLo, [...words], ev.len, ev.nparams, ev.lenSize, ev.blockOffset, params.join(' '), ev.toV2Bytes().toString('hex')];
   };
   try {
     await reader.read({ onEvent: (ev) => events.push(describe(ev)) });
@@ -165,7 +165,7 @@ describe("EventView.loadEvV2: the reader's inlined common case", () => {
     expect(fast.loadEvV2(buf, 0, buf.length, 4096, EVENT_FRAMING)).toBe(true);
     const layout = eventBlockLayout(BlockType.EV_V2)!;
     expect(slow.load(buf, 0, buf.length, layout, true, 4096, EVENT_FRAMING)).toBeUndefined();
-    const fields = (v: EventView) => [v.blockType, v.blockFlags, v.cpu, v.type, v.tid, v.ts, v.len, v.nparams, v.lenSize, v.lensStart, v.blockOffset, v.paramLen(0), v.paramLen(1), v.paramBytes(1)!.toString('hex')];
+    const fields = (v: EventView) => [v.blockType, v.blockFlags, v.cpu, v.type, v.tid, v.tidValue, v.ts, v.len, v.nparams, v.lenSize, v.lensStart, v.blockOffset, v.paramLen(0), v.paramLen(1), v.paramBytes(1)!.toString('hex')];
     expect(fields(fast)).toEqual(fields(slow));
     expect(fast.cpu).toBe(3);
   });

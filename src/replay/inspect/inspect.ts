@@ -520,7 +520,7 @@ class InspectLoop {
     const cls = CLASS[type]!;
     this.curCls = cls;
     this.preParse = PRE_NONE;
-    this.host.applyEvent(ev);
+    this.host.applyLoadedEvent(ev);
     if (this.preParse === PRE_FAIL) {
       // Rejected before parsing: beforeParse bound the context (with its side effect on
       // the thread's last fd) and nothing changed since; only the leading-events window

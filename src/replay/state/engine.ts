@@ -247,7 +247,20 @@ export class HostState implements ParseContext {
   // Events
   // -------------------------------------------------------------------------------------
 
+  /** Applies the event `ev` (positioned any way: its `tid` getter is read). */
   applyEvent(ev: EventView): void {
+    this.apply(ev, ev.tid);
+  }
+
+  /**
+   * applyEvent for a view that load() or loadEvV2() has just positioned, as the capture
+   * readers' loops have it: the thread id comes from its `tidValue` field, with no getter call.
+   */
+  applyLoadedEvent(ev: EventView): void {
+    this.apply(ev, ev.tidValue);
+  }
+
+  private apply(ev: EventView, evTid: number): void {
     this.eventCount++;
     const type = ev.type;
     // The timestamp as exact 32-bit halves: no BigInt on the per-event path.
@@ -267,7 +280,7 @@ export class HostState implements ParseContext {
     if ((kind & (K_SWITCH | K_SKIP_RESET | K_NO_THREAD)) === K_SWITCH) {
       // Scheduler switches (27% of the benchmark capture): lookup only, no enter/exit
       // pairing, no fd; the parser is called directly so it can be inlined here.
-      const t = threads.get(ev.tid);
+      const t = threads.get(evTid);
       this.thread = t;
       const hook = this.beforeParse;
       if (kind & K_PARSER && (hook === undefined || hook(ev) !== false)) parseSchedSwitch(this, ev);
@@ -281,7 +294,7 @@ export class HostState implements ParseContext {
     if (kind & K_NO_THREAD) {
       t = undefined;
     } else if (kind & K_SKIP_RESET) {
-      t = kind & K_PROCINFO ? threads.get(ev.tid) : undefined;
+      t = kind & K_PROCINFO ? threads.get(evTid) : undefined;
       this.thread = t;
       if (kind & K_PARSER) PARSERS[type]!(this, ev);
       if (t !== undefined) {
@@ -289,7 +302,7 @@ export class HostState implements ParseContext {
       }
       return;
     } else {
-      const tid = ev.tid;
+      const tid = evTid;
       t = threads.get(tid);
       if (t === undefined && (kind & K_LOOKUP_ONLY) === 0) t = threads.addInvalid(tid);
     }

@@ -225,6 +225,33 @@ describe('scheduler switch branch', () => {
   });
 });
 
+describe('applyLoadedEvent (thread id from the field load() sets)', () => {
+  it('leaves the same state as applyEvent for views positioned by load()', () => {
+    const threads = [
+      { tid: 1, pid: 1, ptid: 0, comm: 'init' },
+      { tid: 40, pid: 40, ptid: 1, comm: 'sh', cwd: '/' },
+    ];
+    const a = host(threads);
+    const b = host(threads);
+    const events: EventSpec[] = [
+      { type: 'SYSCALL_OPEN_E', tid: 40, params: [p.str('/etc/hosts'), p.u32(1), p.u32(0)] },
+      { type: 'SYSCALL_OPEN_X', tid: 40, params: [p.i64(3), p.str('/etc/hosts'), p.u32(1), p.u32(0)] },
+      switch6(40, 5n, 100),
+      { type: 'SYSCALL_GETUID_E', tid: 77, params: [] },
+      { type: 'SYSCALL_GETUID_E', tid: 2 ** 40 + 5, params: [] },
+    ];
+    for (const spec of events) {
+      const ev = makeEvent(spec);
+      expect(ev.tidValue).toBe(ev.tid);
+      a.applyEvent(ev);
+      b.applyLoadedEvent(makeEvent(spec));
+      expect(b.thread?.tid).toBe(a.thread?.tid);
+    }
+    expect([...b.threads.map.keys()].sort()).toEqual([...a.threads.map.keys()].sort());
+    expect(b.threads.get(40)!.fds.get(3)!.name).toBe('/etc/hosts');
+  });
+});
+
 describe('memory counters off (HostStateOptions.memoryCounters)', () => {
   it('skips only the counters of scheduler switches: the thread is still found and its pending enter kept', () => {
     const threads = [
