@@ -38,7 +38,21 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
+/**
+ * Text written straight to stdout (commander's help, for one) has no sink of its own: a
+ * reader that goes away (`| head`) ends it quietly, as the commands' sinks do, and any
+ * other write error is one line, not an unhandled 'error' event.
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') return;
+    process.stderr.write(`falco-scap: cannot write to standard output: ${e.message}\n`);
+    process.exitCode = 2;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  guardStdout();
   // `info [--json] CAPTURE...`, the form scripts and benchmarks run, needs no option
   // parsing: it runs without loading commander, a good part of its start-up. Anything
   // else (help, other options, other commands) goes through commander.

@@ -137,5 +137,17 @@ describe('bin/falco-scap', () => {
     const unset = await runProcess(bin, ['--version'], { env: { NODE_OPTIONS: `--require ${probe}` } });
     expect(unset.stderr).toBe('[null,null]\n');
   });
+
+  it('gives V8 one background thread, except to `test`, whose worker threads share them', async () => {
+    const probe = join(work, 'argv-probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify(process.execArgv) + '\\n'));\n");
+    const env = { NODE_OPTIONS: `--require ${probe}` };
+    const replay = await runProcess(bin, ['replay', '--help'], { env });
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stderr)).toEqual(['--v8-pool-size=1']);
+    const test = await runProcess(bin, ['test', '--help'], { env });
+    expect(test.code).toBe(0);
+    expect(JSON.parse(test.stderr)).toEqual([]);
+  });
 });
 
