@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdRecordingLock } from '../helpers/record-lock.js';
 import { BlockReader } from '../../src/pcapng/reader.js';
 import { openByteSource } from '../../src/pcapng/source.js';
 import { record, recordAvailability } from '../../src/record/recorder.js';
@@ -71,11 +72,14 @@ function backwardsPerCpu(evs: readonly { cpu: number; ts: bigint }[]): number {
 
 describe.skipIf(!avail.ok)('record: per-CPU rings, redundant enter events, writer thread', () => {
   let dir: string;
-  beforeAll(() => {
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await holdRecordingLock();
     dir = mkdtempSync(join(tmpdir(), 'fscap-batch-'));
-  });
+  }, 310_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
+    release?.();
   });
 
   it('writes every event, each CPU in time order, read/write pairs complete', async () => {

@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdRecordingLock } from '../helpers/record-lock.js';
 import { BlockReader } from '../../src/pcapng/reader.js';
 import { openByteSource } from '../../src/pcapng/source.js';
 import { record, recordAvailability } from '../../src/record/recorder.js';
@@ -21,7 +22,14 @@ if (!enabled) process.stderr.write('[test/record/load] skipped: set FALCO_SCAP_L
 
 describe.skipIf(!avail.ok || !enabled)('record under a syscall-heavy load (eBPF driver, whole host)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-record-load-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await holdRecordingLock();
+  }, 310_000);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    release?.();
+  });
 
   it(`records ${SECONDS} s of dd bs=1 on every core with zero drops`, async () => {
     const out = join(dir, 'load.scap');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync, readdirSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdRecordingLock } from '../helpers/record-lock.js';
 import { BlockReader } from '../../src/pcapng/reader.js';
 import { openByteSource } from '../../src/pcapng/source.js';
 import { record, RecordError, recordAvailability } from '../../src/record/recorder.js';
@@ -106,11 +107,14 @@ function sysdig(file: string, ...args: string[]): string {
 
 describe.skipIf(!avail.ok)('record (eBPF driver + native writer)', () => {
   let dir: string;
-  beforeAll(() => {
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await holdRecordingLock();
     dir = mkdtempSync(join(tmpdir(), 'fscap-record-'));
-  });
+  }, 310_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
+    release?.();
   });
 
   it('records a command with its descendants; sysdig, tshark and BlockReader read it', async () => {
