@@ -2,7 +2,6 @@
 export {
   inspectCapture,
   inspectReadsMemoryCounters,
-  compileInspectFilter,
   checkInspectFormat,
   stateViewOf,
   FormatError,

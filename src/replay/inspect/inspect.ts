@@ -25,7 +25,8 @@ import { formatFieldValue, type FormatSpec } from '../fields/format.js';
 import { checkArg, syscallFieldRegistry } from '../fields/registry.js';
 import type { Extractor, FieldType, FieldValue } from '../fields/types.js';
 import { FieldArgError } from '../fields/types.js';
-import { compileFilter, type Predicate } from '../filter/compile.js';
+import { compileCondition, type Predicate } from '../filter/compile.js';
+import type { Expr } from '../filter/ast.js';
 import { parseCondition } from '../filter/parser.js';
 import { MEMORY_COUNTER_FIELDS, readsMemoryCounters } from '../fields/memory-counters.js';
 import { HostState } from '../state/engine.js';
@@ -291,11 +292,6 @@ const CLASS: Uint8Array = (() => {
 /** Fields that read the first / previous event time from the context. */
 const TIME_FIELDS = /evt\.(reltime|deltatime)/;
 
-/** Compiles a filter against the field registry; errors are one-line `ConditionError`s. */
-export function compileInspectFilter(text: string): Predicate<ReplayContext> {
-  return compileFilter<ReplayContext>(text, { registry: syscallFieldRegistry() });
-}
-
 /** Parses and checks a `-p` format without reading a capture. */
 export function checkInspectFormat(format: string): ParsedFormat {
   return parseFormat(format, syscallFieldRegistry().list());
@@ -305,9 +301,9 @@ export function checkInspectFormat(format: string): ParsedFormat {
  * Whether an inspect run needs the memory counters of scheduler switches
  * (HostStateOptions.memoryCounters): only when its filter or its format reads one of them.
  */
-export function inspectReadsMemoryCounters(filter: string | undefined, format: ParsedFormat | undefined): boolean {
+export function inspectReadsMemoryCounters(filter: Expr | undefined, format: ParsedFormat | undefined): boolean {
   if (format?.tokens.some((t) => t.kind === 'field' && MEMORY_COUNTER_FIELDS.has(t.def.name)) === true) return true;
-  return filter !== undefined && readsMemoryCounters(parseCondition(filter));
+  return filter !== undefined && readsMemoryCounters(filter);
 }
 
 /** Reads `path` and writes its events as sysdig 0.29 prints them to `sink`. */
@@ -328,7 +324,9 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
   const overridden = new Set(overrides.map((d) => d.name));
   const defs = [...registry.list().filter((d) => !overridden.has(d.name)), ...overrides];
 
-  const filter = opts.filter !== undefined && opts.filter.trim() !== '' ? compileInspectFilter(opts.filter) : undefined;
+  // Parsed once: the tree is compiled and also tells whether the filter reads memory counters.
+  const filterTree = opts.filter !== undefined && opts.filter.trim() !== '' ? parseCondition(opts.filter) : undefined;
+  const filter = filterTree !== undefined ? compileCondition<ReplayContext>(filterTree, { registry: syscallFieldRegistry() }) : undefined;
   const json = opts.json === true;
   // The default text line has a fast path; -p formats and JSON go through the fields.
   const fast = !json && opts.format === undefined;
@@ -339,7 +337,7 @@ export async function inspectCapture(path: string, opts: InspectOptions, sink: I
     tokens = parsed.tokens.map((t) => (t.kind === 'text' ? t : compileToken(t)));
   }
   const requireAll = parsed?.requireAll ?? false;
-  host.memoryCounters = inspectReadsMemoryCounters(filter !== undefined ? opts.filter : undefined, parsed);
+  host.memoryCounters = inspectReadsMemoryCounters(filterTree, parsed);
 
   const ctx = createReplayContext(stateViewOf(host), undefined as unknown as EventView);
   ctx.render = render;

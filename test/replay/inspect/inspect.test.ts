@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { syscallFieldRegistry } from '../../../src/replay/fields/registry.js';
+import { parseCondition } from '../../../src/replay/filter/parser.js';
 import {
   DEFAULT_FORMAT,
   FormatError,
@@ -80,11 +81,11 @@ describe('memory counters (scheduler switches) only for filters and formats that
   it('looks at the filter, transformer and val() arguments, and the format fields', () => {
     const fmt = (f: string) => parseFormat(f, defs);
     expect(inspectReadsMemoryCounters(undefined, undefined)).toBe(false);
-    expect(inspectReadsMemoryCounters('proc.name=bash and fd.num>2', fmt(DEFAULT_FORMAT))).toBe(false);
-    expect(inspectReadsMemoryCounters('proc.vmsize > 100', undefined)).toBe(true);
-    expect(inspectReadsMemoryCounters('not (thread.vmsize < val(thread.pfminor))', undefined)).toBe(true);
+    expect(inspectReadsMemoryCounters(parseCondition('proc.name=bash and fd.num>2'), fmt(DEFAULT_FORMAT))).toBe(false);
+    expect(inspectReadsMemoryCounters(parseCondition('proc.vmsize > 100'), undefined)).toBe(true);
+    expect(inspectReadsMemoryCounters(parseCondition('not (thread.vmsize < val(thread.pfminor))'), undefined)).toBe(true);
     expect(inspectReadsMemoryCounters(undefined, fmt('%evt.num %thread.vmrss'))).toBe(true);
-    expect(inspectReadsMemoryCounters('evt.type=open', fmt('*%proc.name %proc.vmswap'))).toBe(true);
+    expect(inspectReadsMemoryCounters(parseCondition('evt.type=open'), fmt('*%proc.name %proc.vmswap'))).toBe(true);
   });
 });
 
