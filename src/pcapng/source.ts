@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CaptureError } from '../errors.js';
@@ -142,28 +143,15 @@ async function* once(b: Buffer): AsyncGenerator<Buffer> {
 }
 
 /**
- * A small gzip file inflated in one synchronous call (see GZIP_INLINE_MAX_SIZE). Anything
- * unusual goes the streaming way instead, which then reports faults in its own words and
- * hands out what inflated before one (a truncated capture still replays up to the cut):
- * a file that grew since it was measured, an ISIZE over the limit, or any zlib error.
+ * A small gzip file, already read whole, inflated in one synchronous call (see
+ * GZIP_INLINE_MAX_SIZE). Anything unusual goes the streaming way instead, which then
+ * reports faults in its own words and hands out what inflated before one (a truncated
+ * capture still replays up to the cut): an ISIZE over the limit, or any zlib error.
  */
-async function* inflateWhole(name: string, fh: FileHandle, size: number, onRead: (n: number) => void, streamed: () => AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const data = Buffer.allocUnsafe(size);
-  let have = 0;
-  while (have < size) {
-    const { bytesRead } = await fh.read(data, have, size - have, have);
-    if (bytesRead === 0) break;
-    have += bytesRead;
-  }
-  // One byte more: a file still being written is read to its end by the stream.
-  if (have < GZIP_MIN_FILE || have < size || (await fh.read(Buffer.alloc(1), 0, 1, have)).bytesRead > 0) {
-    yield* streamed();
-    return;
-  }
-  onRead(have);
-  const isize = data.readUInt32LE(have - 4);
+async function* inflateWhole(name: string, data: Buffer): AsyncGenerator<Buffer> {
   const zlib = await import('node:zlib');
   let out: Buffer | undefined;
+  const isize = data.length >= GZIP_MIN_FILE ? data.readUInt32LE(data.length - 4) : GZIP_INLINE_MAX_OUTPUT + 1;
   if (isize <= GZIP_INLINE_MAX_OUTPUT) {
     try {
       // One output buffer of the announced size (+1, or zlib would allocate a second one
@@ -258,17 +246,89 @@ export interface OpenOptions {
   gzipWorkerMinSize?: number;
   /** Gzip files at most this large are inflated in one call on this thread (default GZIP_INLINE_MAX_SIZE; -1: never). */
   gzipInlineMaxSize?: number;
+  /** Regular files at most this large are read whole when opened (default WHOLE_FILE_MAX_SIZE; -1: never). */
+  wholeFileMaxSize?: number;
+}
+
+/**
+ * Regular files up to this size are read whole, synchronously, the moment they are opened,
+ * and their bytes handed out from memory. Read the streaming way, each small capture took
+ * five or six round trips through libuv's thread pool (open, stat, reads, close), and a
+ * `falco-scap test` worker waited on every one of them: with both cores busy running
+ * workers, the pool thread itself first waits for a CPU. Reading 2 MiB from the page cache
+ * takes well under a millisecond.
+ */
+export const WHOLE_FILE_MAX_SIZE = 2 << 20;
+
+function openFailure(path: string, e: unknown): CaptureError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return new CaptureError(path, undefined, `cannot open: ${why}`);
+}
+
+/**
+ * The size of a regular file small enough to read whole; undefined for anything else (a
+ * large file, a pipe or device, which may block or never end, or a path stat cannot see:
+ * the streaming open then reports it in its own words).
+ */
+function wholeFileSize(path: string, options: OpenOptions): number | undefined {
+  const max = options.wholeFileMaxSize ?? WHOLE_FILE_MAX_SIZE;
+  if (max < 0) return undefined;
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size <= max ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A small regular file read whole (see WHOLE_FILE_MAX_SIZE). */
+function wholeFileSource(path: string, chunkSize: number, options: OpenOptions): ByteSource {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    throw openFailure(path, e);
+  }
+  const compression = detectCompression(data.subarray(0, 4));
+  let consumed = 0;
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (let off = 0; off < data.length; off += chunkSize) {
+      const c = off === 0 && data.length <= chunkSize ? data : data.subarray(off, Math.min(data.length, off + chunkSize));
+      consumed += c.length;
+      yield c;
+    }
+  }
+  async function* whole(): AsyncGenerator<Buffer> {
+    consumed = data.length;
+    yield data;
+  }
+  const inline = compression === 'gzip' && data.length <= (options.gzipInlineMaxSize ?? GZIP_INLINE_MAX_SIZE) && gzipInlineAllowed();
+  return {
+    name: path,
+    compression,
+    compressedSize: data.length,
+    compressedRead: () => consumed,
+    chunks: () => {
+      if (compression === 'none') return raw();
+      if (inline) {
+        consumed = data.length;
+        return inflateWhole(path, data);
+      }
+      return decompressChunks(path, whole(), compression);
+    },
+    close: () => Promise.resolve(),
+  };
 }
 
 /** Opens a capture file; compression is detected from its first bytes, not its name. */
 export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZE, options: OpenOptions = {}): Promise<ByteSource> {
+  if (wholeFileSize(path, options) !== undefined) return wholeFileSource(path, chunkSize, options);
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new CaptureError(path, undefined, `cannot open: ${why}`);
+    throw openFailure(path, e);
   }
   let size: number | undefined;
   try {
@@ -304,9 +364,7 @@ export async function openByteSource(path: string, chunkSize = DEFAULT_CHUNK_SIZ
       if (compression === 'none') return raw(fit(chunkSize));
       const readSize = fit(Math.min(chunkSize, COMPRESSED_CHUNK_SIZE));
       const inWorker = compression === 'gzip' && size !== undefined && size >= (options.gzipWorkerMinSize ?? GZIP_WORKER_MIN_SIZE) && gzipWorkerAllowed();
-      const streamed = () => decompressChunks(path, raw(readSize), compression, inWorker ? { fd: fh.fd, readSize, onRead } : undefined);
-      const inline = compression === 'gzip' && size !== undefined && size <= (options.gzipInlineMaxSize ?? GZIP_INLINE_MAX_SIZE) && gzipInlineAllowed() ? size : undefined;
-      return inline !== undefined ? inflateWhole(path, fh, inline, onRead, streamed) : streamed();
+      return decompressChunks(path, raw(readSize), compression, inWorker ? { fd: fh.fd, readSize, onRead } : undefined);
     },
     close: () => fh.close(),
   };
