@@ -50,10 +50,10 @@ for ((k = 0; k < ${#caps[@]}; k++)); do
     caps[$k]=$raw
   fi
 done
-suite() { # suite FILE N: N cases cycling through the captures
+suite() { # suite FILE N [FROM]: N cases cycling through the captures, from case FROM
   {
     echo "cases:"
-    for ((i = 0; i < $2; i++)); do
+    for ((i = ${3:-0}; i < ${3:-0} + $2; i++)); do
       local k=$((i % ${#caps[@]}))
       echo "  - name: case $i $(basename "${caps[$k]}")"
       echo "    captures: ${caps[$k]}"
@@ -64,6 +64,10 @@ suite() { # suite FILE N: N cases cycling through the captures
 }
 suite "$dir/big.test.yaml" "$cases"
 suite "$dir/small.test.yaml" "$small"
+# The same cases split in two halves, for two separate processes run side by side.
+half=$(( cases / 2 ))
+suite "$dir/half1.test.yaml" "$half"
+suite "$dir/half2.test.yaml" $(( cases - half )) "$half"
 
 echo "== $cases and $small cases over ${#caps[@]} captures ($gz gzip$([ -n "${RAW:-}" ] && echo ', replayed from decompressed copies')); $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Both runs must pass (exit 0) and agree, or the timings mean nothing.
@@ -79,8 +83,19 @@ node -e '
   process.exit(same ? 0 : 1);
 ' "$dir/r1.json" "$dir/r2.json" $([ -z "$ref" ] || echo "$dir/r3.json")
 
-names=("jobs 1, $cases cases" "jobs 2, $cases cases" "jobs 1, $small cases" "jobs 2, $small cases")
-cmds=("$cli test $dir/big.test.yaml --jobs 1" "$cli test $dir/big.test.yaml --jobs 2" "$cli test $dir/small.test.yaml --jobs 1" "$cli test $dir/small.test.yaml --jobs 2")
+# Two references for what this machine allows, timed in the same rounds:
+# - two separate processes with --jobs 1, each running half the cases at the same time:
+#   process-level parallelism, with nothing shared between the two but the cores;
+# - --jobs 1 held to a single core (taskset): the whole process, V8's compiler and GC
+#   threads included, on one core, where --jobs 1 on its own also uses part of the second.
+cat >"$dir/halves.sh" <<EOF
+$cli test $dir/half1.test.yaml --jobs 1 --reporter json --output $dir/h1.json >/dev/null &
+$cli test $dir/half2.test.yaml --jobs 1 --reporter json --output $dir/h2.json >/dev/null
+wait
+EOF
+names=("jobs 1, $cases cases" "jobs 2, $cases cases" "jobs 1, $small cases" "jobs 2, $small cases" "2 processes, half each" "jobs 1 on one core")
+cmds=("$cli test $dir/big.test.yaml --jobs 1" "$cli test $dir/big.test.yaml --jobs 2" "$cli test $dir/small.test.yaml --jobs 1" "$cli test $dir/small.test.yaml --jobs 2" "bash $dir/halves.sh" "taskset -c 0 $cli test $dir/big.test.yaml --jobs 1")
+command -v taskset >/dev/null || { echo "taskset not found (util-linux)" >&2; exit 2; }
 if [ -n "$ref" ]; then
   names+=("REF jobs 1, $cases cases" "REF jobs 2, $cases cases")
   cmds+=("$ref test $dir/big.test.yaml --jobs 1" "$ref test $dir/big.test.yaml --jobs 2")
@@ -90,7 +105,11 @@ fi
 # as a warm-up (page cache, code caches).
 for ((r = 0; r <= runs; r++)); do
   for k in "${!cmds[@]}"; do
-    /usr/bin/time -f "$r $k %e %U %S" -a -o "$dir/times" ${cmds[$k]} --reporter json --output "$dir/o$k.json" >/dev/null
+    if [ "$k" = 4 ]; then # the two halves write their own reports
+      /usr/bin/time -f "$r $k %e %U %S" -a -o "$dir/times" ${cmds[$k]} >/dev/null
+    else
+      /usr/bin/time -f "$r $k %e %U %S" -a -o "$dir/times" ${cmds[$k]} --reporter json --output "$dir/o$k.json" >/dev/null
+    fi
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -110,17 +129,18 @@ node -e '
     const mine = rows.filter((x) => x[1] === k);
     return { command, median: median(mine.map((x) => x[2])), user: median(mine.map((x) => x[3])), system: median(mine.map((x) => x[4])), n: mine.length };
   });
-  const [b1, b2, s1, s2, r1, r2] = r;
+  const [b1, b2, s1, s2, halves, oneCore, r1, r2] = r;
   const f = (x) => x.toFixed(3);
   for (const x of r) console.log(`${x.command.padEnd(26)} median ${f(x.median)} s  user ${f(x.user)} s  sys ${f(x.system)} s (medians of ${x.n})`);
   console.log(`speed-up at ${cases} cases: ${(b1.median / b2.median).toFixed(2)}x (wall, medians)`);
   console.log(`per-case speed-up (the ${cases - small} extra cases): ${((b1.median - s1.median) / (b2.median - s2.median)).toFixed(2)}x`);
   console.log(`CPU of the extra cases: jobs 1 ${f(b1.user + b1.system - s1.user - s1.system)} s, jobs 2 ${f(b2.user + b2.system - s2.user - s2.system)} s`);
+  console.log(`references: 2 processes with half the cases each ${f(halves.median)} s (jobs 1 / that: ${(b1.median / halves.median).toFixed(2)}x; jobs 2 / that: ${(b2.median / halves.median).toFixed(2)}); jobs 1 on one core ${f(oneCore.median)} s (that / jobs 2: ${(oneCore.median / b2.median).toFixed(2)}x, one core to two)`);
   if (r1 !== undefined) {
     console.log(`REF at ${cases} cases: jobs 1 ${f(r1.median)} s, jobs 2 ${f(r2.median)} s (speed-up ${(r1.median / r2.median).toFixed(2)}x)`);
     console.log(`this / REF (wall, medians): jobs 1 ${(b1.median / r1.median).toFixed(3)}, jobs 2 ${(b2.median / r2.median).toFixed(3)}; CPU jobs 1 ${((b1.user + b1.system) / (r1.user + r1.system)).toFixed(3)}, jobs 2 ${((b2.user + b2.system) / (r2.user + r2.system)).toFixed(3)}`);
     // Paired: in each round the two ran back to back.
     const paired = (k, j) => median(rows.filter((x) => x[1] === k).map((x) => x[2] / rows.find((y) => y[0] === x[0] && y[1] === j)[2]));
-    console.log(`this / REF paired by round (median of ratios): jobs 1 ${paired(0, 4).toFixed(3)}, jobs 2 ${paired(1, 5).toFixed(3)}`);
+    console.log(`this / REF paired by round (median of ratios): jobs 1 ${paired(0, 6).toFixed(3)}, jobs 2 ${paired(1, 7).toFixed(3)}`);
   }
 ' "$dir/times" "$cases" "$small" "${names[@]}"
