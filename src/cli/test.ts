@@ -5,7 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InputError } from '../errors.js';
 import { loadSpecs, type TestCase } from '../testing/spec.js';
-import { DEFAULT_ENGINE_MODULE, exitCodeFor, renderStats, runCases, type CaseResult, type EngineSource, type WorkerStats } from '../testing/runner.js';
+import { CASES_PER_WORKER, DEFAULT_ENGINE_MODULE, exitCodeFor, renderStats, runCases, type CaseResult, type EngineSource, type WorkerStats } from '../testing/runner.js';
 import { threadCpu } from '../testing/thread-cpu.js';
 import type { TestPluginSpec } from '../testing/types.js';
 import { renderCase, renderHuman, renderSummary } from '../testing/reporters/human.js';
@@ -37,6 +37,8 @@ export interface TestDeps {
   readonly cwd?: string;
   readonly stdout?: NodeJS.WritableStream;
   readonly stderr?: NodeJS.WritableStream;
+  /** Default: as needed, or all of --jobs with FALCO_SCAP_TEST_WORKERS=all (see runner.ts workersFor). */
+  readonly workers?: 'as-needed' | 'all';
 }
 
 /** Streams whose reader went away (`| head`): later writes are dropped, as a pipeline expects. */
@@ -138,6 +140,8 @@ export async function runTestCommand(paths: readonly string[], opts: TestCommand
     update: opts.update ?? false,
     cwd,
     ...(deps.workerUrl !== undefined && { workerUrl: deps.workerUrl }),
+    // For benchmarks and diagnosis: every worker --jobs allows, however short the suite.
+    workers: deps.workers ?? (process.env.FALCO_SCAP_TEST_WORKERS === 'all' ? 'all' : 'as-needed'),
     onResult: (r) => {
       if (!humanOnStdout) return;
       lines += renderCase(r, c);
@@ -222,7 +226,7 @@ export function registerTest(program: Command, deps: TestDeps = {}): void {
     .option('--filter <name>', 'run only cases whose "spec › name" contains NAME (case-insensitive) or matches /REGEX/; repeatable', collect)
     .option('--reporter <name>', `report format: ${REPORTERS.join(', ')}`, parseReporter, 'human')
     .option('--output <file>', 'write the report to FILE (the human summary still goes to stdout)')
-    .option('-j, --jobs <n>', `cases replayed in parallel on worker threads (default: ${availableParallelism()}, the number of cores)`, parseJobs)
+    .option('-j, --jobs <n>', `at most N cases replayed in parallel on worker threads (default: ${availableParallelism()}, the number of cores); a short suite gets fewer workers, one per ${CASES_PER_WORKER} cases`, parseJobs)
     .option('-u, --update', 'rewrite snapshots from this run instead of comparing them')
     .option('--plugin <path[:init_config]>', "load a Falco plugin in every case (after the spec's plugins:); repeatable", collect)
     .addHelpText(

@@ -114,7 +114,7 @@ describe('prepared rules cache', () => {
     p.write('specs/logged.test.yaml', manyCases(24, [`fake.log=${log}`, 'fake.delay_ms=5']));
     const cases = load('specs/logged.test.yaml');
     const stats: WorkerStats[][] = [];
-    const rs = await runCases(cases, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, onStats: (s) => stats.push([...s]) });
+    const rs = await runCases(cases, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, workers: 'all', onStats: (s) => stats.push([...s]) });
     expect(rs.map((r) => r.status)).toEqual(cases.map(() => 'pass'));
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
     const [w] = stats;
@@ -147,7 +147,7 @@ describe('prepared rules cache', () => {
     const trace = p.path('trace.log');
     p.write('specs/traced.test.yaml', manyCases(16, [`fake.trace=${trace}`, 'fake.delay_ms=5']));
     const cases = load('specs/traced.test.yaml');
-    const rs = await runCases(cases, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
+    const rs = await runCases(cases, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, workers: 'all' });
     expect(rs.map((r) => r.status)).toEqual(cases.map(() => 'pass'));
     const byThread = new Map<string, string[]>();
     for (const l of readFileSync(trace, 'utf8').trim().split('\n')) {
@@ -204,7 +204,7 @@ describe('prepared rules cache', () => {
     const small = load('specs/many.test.yaml').slice(0, 5);
     const large: TestCase = { ...small[0]!, name: 'large', request: { ...small[0]!.request, captures: [p.path('cap/large.scap')] } };
     const cases = [...small, large];
-    const rs = await runCases(cases, { jobs: 2, engine: { module: log }, workerUrl: pathToFileURL(PROBE_WORKER), cwd: p.dir });
+    const rs = await runCases(cases, { jobs: 2, engine: { module: log }, workerUrl: pathToFileURL(PROBE_WORKER), cwd: p.dir, workers: 'all' });
     expect(rs.map((r) => r.case.name)).toEqual(cases.map((c) => c.name));
     // in spec order, 'large' would be handed out only after three cases were done
     const lines = readFileSync(log, 'utf8').split('\n');
@@ -277,7 +277,7 @@ describe('expectations naming rules the loaded rules do not define', () => {
     const stdout = new Sink();
     const stderr = new Sink();
     const program = configureExits(new Command('falco-scap'));
-    registerTest(program, { engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, stdout, stderr });
+    registerTest(program, { engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, stdout, stderr, workers: 'all' });
     for (const c of program.commands) configureExits(c);
     process.env.FALCO_SCAP_TEST_STATS = '1';
     try {
@@ -287,6 +287,27 @@ describe('expectations naming rules the loaded rules do not define', () => {
     }
     expect(Number(process.exitCode ?? 0)).toBe(0);
     expect(stderr.text).toMatch(/^falco-scap: stats: worker 1: \d+ cases?, 1 ruleset compiled.*\nfalco-scap: stats: worker 2: .*\nfalco-scap: stats: main thread.*\n$/);
+  });
+  it('a short suite gets one worker whatever --jobs allows, unless FALCO_SCAP_TEST_WORKERS=all', async () => {
+    const statsWith = async (env: Record<string, string>): Promise<string> => {
+      const stderr = new Sink();
+      const program = configureExits(new Command('falco-scap'));
+      registerTest(program, { engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, stdout: new Sink(), stderr });
+      for (const c of program.commands) configureExits(c);
+      Object.assign(process.env, { FALCO_SCAP_TEST_STATS: '1', ...env });
+      try {
+        await program.parseAsync(['node', 'falco-scap', 'test', 'specs/many.test.yaml', '--jobs', '4']).catch(reportError);
+      } finally {
+        delete process.env.FALCO_SCAP_TEST_STATS;
+        delete process.env.FALCO_SCAP_TEST_WORKERS;
+      }
+      expect(Number(process.exitCode ?? 0)).toBe(0);
+      return stderr.text;
+    };
+    const fitted = await statsWith({});
+    expect(fitted).toMatch(/^falco-scap: stats: worker 1: \d+ cases, .*\nfalco-scap: stats: main thread.*\n$/);
+    const all = await statsWith({ FALCO_SCAP_TEST_WORKERS: 'all' });
+    expect(all.match(/stats: worker \d+:/g)?.length).toBeGreaterThanOrEqual(2);
   });
   afterEach(() => {
     process.exitCode = 0;

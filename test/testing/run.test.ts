@@ -90,12 +90,12 @@ describe('runner', () => {
       request: { ...cases[0]!.request, overrides: [`fake.delay_ms=${(i * 7) % 30}`] },
     }));
     const serial = await runCases(many, { jobs: 1, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
-    const parallel = await runCases(many, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
+    const parallel = await runCases(many, { jobs: 2, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, workers: 'all' });
     const inline = await runCases(many, { jobs: 1, engine: INLINE, cwd: p.dir });
     expect(serial.map((r) => r.case.name)).toEqual(many.map((c) => c.name));
     expect(stable(parallel)).toEqual(stable(serial));
     expect(stable(inline)).toEqual(stable(serial));
-    const all = await runCases(cases, { jobs: 3, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir });
+    const all = await runCases(cases, { jobs: 3, engine: WORKERS, workerUrl: WORKER_URL, cwd: p.dir, workers: 'all' });
     expect(stable(all)).toEqual(stable(await runCases(cases, { jobs: 1, engine: INLINE, cwd: p.dir })));
   });
 

@@ -51,7 +51,8 @@ let runs = 0;
 /** Runs the suite with two workers; the JSON report's cases without their durations. */
 async function suite(env: NodeJS.ProcessEnv = {}): Promise<unknown[]> {
   const out = join(work, `report${runs++}.json`);
-  const res = await runNodeProcess([launcher, 'test', spec, '--jobs', '2', '--reporter', 'json', '--output', out], { env, timeoutMs: 60_000 });
+  // Both workers, though six cases alone would get one: they write the cache side by side.
+  const res = await runNodeProcess([launcher, 'test', spec, '--jobs', '2', '--reporter', 'json', '--output', out], { env: { FALCO_SCAP_TEST_WORKERS: 'all', ...env }, timeoutMs: 60_000 });
   expect(res.stderr).toBe('');
   expect(res.code).toBe(0);
   const cases = (JSON.parse(readFileSync(out, 'utf8')) as { cases: { duration_ms?: number }[] }).cases;
