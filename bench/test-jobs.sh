@@ -96,8 +96,9 @@ $cli test $dir/half1.test.yaml --jobs 1 --reporter json --output $dir/h1.json >/
 $cli test $dir/half2.test.yaml --jobs 1 --reporter json --output $dir/h2.json >/dev/null
 wait
 EOF
-names=("jobs 1, $cases cases" "jobs 2, $cases cases" "jobs 1, $small cases" "jobs 2, $small cases" "2 processes, half each" "jobs 1 on one core")
-cmds=("$cli test $dir/big.test.yaml --jobs 1" "$cli test $dir/big.test.yaml --jobs 2" "$cli test $dir/small.test.yaml --jobs 1" "$cli test $dir/small.test.yaml --jobs 2" "bash $dir/halves.sh" "taskset -c 0 $cli test $dir/big.test.yaml --jobs 1")
+# And the default for the smaller suite: --jobs 2 starting only the workers it gains from.
+names=("jobs 1, $cases cases" "jobs 2, $cases cases" "jobs 1, $small cases" "jobs 2, $small cases" "2 processes, half each" "jobs 1 on one core" "jobs 2 as needed, $small")
+cmds=("$cli test $dir/big.test.yaml --jobs 1" "$cli test $dir/big.test.yaml --jobs 2" "$cli test $dir/small.test.yaml --jobs 1" "$cli test $dir/small.test.yaml --jobs 2" "bash $dir/halves.sh" "taskset -c 0 $cli test $dir/big.test.yaml --jobs 1" "env -u FALCO_SCAP_TEST_WORKERS $cli test $dir/small.test.yaml --jobs 2")
 command -v taskset >/dev/null || { echo "taskset not found (util-linux)" >&2; exit 2; }
 if [ -n "$ref" ]; then
   names+=("REF jobs 1, $cases cases" "REF jobs 2, $cases cases")
@@ -132,18 +133,19 @@ node -e '
     const mine = rows.filter((x) => x[1] === k);
     return { command, median: median(mine.map((x) => x[2])), user: median(mine.map((x) => x[3])), system: median(mine.map((x) => x[4])), n: mine.length };
   });
-  const [b1, b2, s1, s2, halves, oneCore, r1, r2] = r;
+  const [b1, b2, s1, s2, halves, oneCore, fitted, r1, r2] = r;
   const f = (x) => x.toFixed(3);
   for (const x of r) console.log(`${x.command.padEnd(26)} median ${f(x.median)} s  user ${f(x.user)} s  sys ${f(x.system)} s (medians of ${x.n})`);
   console.log(`speed-up at ${cases} cases: ${(b1.median / b2.median).toFixed(2)}x (wall, medians)`);
   console.log(`per-case speed-up (the ${cases - small} extra cases): ${((b1.median - s1.median) / (b2.median - s2.median)).toFixed(2)}x`);
   console.log(`CPU of the extra cases: jobs 1 ${f(b1.user + b1.system - s1.user - s1.system)} s, jobs 2 ${f(b2.user + b2.system - s2.user - s2.system)} s`);
   console.log(`references: 2 processes with half the cases each ${f(halves.median)} s (jobs 1 / that: ${(b1.median / halves.median).toFixed(2)}x; jobs 2 / that: ${(b2.median / halves.median).toFixed(2)}); jobs 1 on one core ${f(oneCore.median)} s (that / jobs 2: ${(oneCore.median / b2.median).toFixed(2)}x, one core to two)`);
+  console.log(`${small} cases, --jobs 2 as needed (the default, ${fitted.median <= s1.median * 1.05 ? "as fast as" : "slower than"} --jobs 1): ${f(fitted.median)} s against ${f(s1.median)} s with --jobs 1 and ${f(s2.median)} s with both workers`);
   if (r1 !== undefined) {
     console.log(`REF at ${cases} cases: jobs 1 ${f(r1.median)} s, jobs 2 ${f(r2.median)} s (speed-up ${(r1.median / r2.median).toFixed(2)}x)`);
     console.log(`this / REF (wall, medians): jobs 1 ${(b1.median / r1.median).toFixed(3)}, jobs 2 ${(b2.median / r2.median).toFixed(3)}; CPU jobs 1 ${((b1.user + b1.system) / (r1.user + r1.system)).toFixed(3)}, jobs 2 ${((b2.user + b2.system) / (r2.user + r2.system)).toFixed(3)}`);
     // Paired: in each round the two ran back to back.
     const paired = (k, j) => median(rows.filter((x) => x[1] === k).map((x) => x[2] / rows.find((y) => y[0] === x[0] && y[1] === j)[2]));
-    console.log(`this / REF paired by round (median of ratios): jobs 1 ${paired(0, 6).toFixed(3)}, jobs 2 ${paired(1, 7).toFixed(3)}`);
+    console.log(`this / REF paired by round (median of ratios): jobs 1 ${paired(0, 7).toFixed(3)}, jobs 2 ${paired(1, 8).toFixed(3)}`);
   }
 ' "$dir/times" "$cases" "$small" "${names[@]}"
