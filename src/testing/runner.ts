@@ -4,9 +4,7 @@
  * itself, so the main thread only hands out cases (the next one to whichever worker has
  * room in its short queue, big outliers first) and reports verdicts, in spec order.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -14,9 +12,12 @@ import type { TestCase } from './spec.js';
 import { CaseExecutor, type CaseStatus, type CaseVerdict } from './execute.js';
 import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { threadCpu, type ThreadCpu } from './thread-cpu.js';
+import { compileInWorkers, setConcurrentRecompilation } from './compile-threads.js';
+import { workersFor } from './workers-for.js';
 import type { ReplayForTest, TestEngine } from './types.js';
 
 export { judge, normalizeOutcome, unknownRules, type CaseError, type CaseStatus } from './execute.js';
+export { CASES_PER_WORKER, WORKER_CAPTURE_BYTES, workersFor } from './workers-for.js';
 
 /** Where replays come from: a module (loaded in each worker thread) or an engine run in-process. */
 export type EngineSource = { readonly module: string } | { readonly replay: ReplayForTest } | { readonly engine: TestEngine };
@@ -155,102 +156,6 @@ class WorkerSlot {
     this.worker = undefined;
     if (w !== undefined) await w.terminate();
   }
-}
-
-/**
- * Whether the workers of a run compile optimized code on their own thread instead of V8's
- * background threads: when there are as many workers as cores. Each core then runs a
- * worker, so a background compile only takes the CPU from one of them, and costs more CPU
- * in all than compiling in place (an 832-case suite of the shared captures with --jobs 2 on
- * 2 cores: 1.53 s against 1.68 s, 2.9 s of CPU against 3.2 s). With a core to spare (--jobs 1
- * on 2 cores) the background compile is free, and compiling in place was slower (2.20 s
- * against 1.95 s).
- */
-export function compileInWorkers(workers: number, cores: number = availableParallelism(), nodeFlags: readonly string[] = nodeFlagsInUse()): boolean {
-  // Someone who chose V8's compile threading (--single-threaded, --[no-]concurrent-recompilation) keeps it.
-  if (nodeFlags.some((f) => /^--(no-)?(single-threaded|concurrent-recompilation)(=|$)/.test(f.replace(/_/g, '-')))) return false;
-  return workers >= cores;
-}
-
-function nodeFlagsInUse(): string[] {
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-}
-
-/**
- * V8's flag for the isolates created while it is set (each worker thread's, at its start);
- * the main thread's isolate keeps the compile threads it started with. Set around a run's
- * worker spawning, and set back once its workers are gone.
- */
-function setConcurrentRecompilation(on: boolean): void {
-  setFlagsFromString(on ? '--concurrent-recompilation' : '--no-concurrent-recompilation');
-}
-
-/**
- * A worker thread beyond the first is started for every this many runnable cases (or for
- * every WORKER_CAPTURE_BYTES of capture, whichever gives more). Each worker pays a start-up
- * of its own: its rulesets compiled, and its JIT warmed up over its first few dozen cases,
- * while V8 compiles on the core the other worker runs on. On 2 cores, with small captures
- * of 1–2 ms each once warm, two workers were slower than one up to about 300 cases (13
- * cases 0.34 s against 0.28 s, 104 cases 0.66 s against 0.53 s, 256 cases 0.84 s against
- * 0.81 s), even at 320 (0.91 s both) and faster beyond (384 cases 0.97 s against 1.03 s,
- * 832 cases 1.51 s against 1.92 s).
- */
-export const CASES_PER_WORKER = 320;
-
-/**
- * Capture bytes (uncompressed, estimated) that make another worker worth starting whatever
- * the number of cases: about 0.2 s of replay (a raw capture replays at ≈600 MB/s).
- */
-export const WORKER_CAPTURE_BYTES = 128 << 20;
-
-/** Compressed captures count this many times their size (scap captures inflate 5–10×). */
-const COMPRESSED_WEIGHT = 6;
-
-function captureWeight(path: string, size: number): number {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
-    const gzip = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-    const zstd = n >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
-    return gzip || zstd ? size * COMPRESSED_WEIGHT : size;
-  } catch {
-    return size;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * How many workers a run starts with `jobs` allowed: one, plus one for every
- * CASES_PER_WORKER runnable cases or for every WORKER_CAPTURE_BYTES of captures, whichever
- * is more, at most `jobs` and one per runnable case.
- */
-export function workersFor(cases: readonly TestCase[], jobs: number): number {
-  const runnable = cases.filter((c) => c.skip === undefined);
-  const most = Math.max(1, Math.min(jobs, runnable.length));
-  const byCases = 1 + Math.floor(runnable.length / CASES_PER_WORKER);
-  if (byCases >= most) return most;
-  const weights = new Map<string, number>();
-  let bytes = 0;
-  for (const c of runnable) {
-    for (const p of c.request.captures) {
-      let w = weights.get(p);
-      if (w === undefined) {
-        let size = 0;
-        try {
-          size = statSync(p).size;
-        } catch {
-          // an unreadable capture fails its case quickly: no weight
-        }
-        w = size > 0 ? captureWeight(p, size) : 0;
-        weights.set(p, w);
-      }
-      bytes += w;
-    }
-  }
-  return Math.min(most, Math.max(byCases, Math.ceil(bytes / WORKER_CAPTURE_BYTES)));
 }
 
 /** A case counts as big when its captures take this many times the median case's bytes. */

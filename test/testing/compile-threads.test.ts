@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileInWorkers } from '../../src/testing/runner.js';
+import { compileInWorkers } from '../../src/testing/compile-threads.js';
 
 describe('where test workers compile optimized code', () => {
   it('on their own thread when every core runs a worker, on V8 background threads when a core is spare', () => {

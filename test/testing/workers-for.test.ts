@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpecs, type TestCase } from '../../src/testing/spec.js';
-import { CASES_PER_WORKER, WORKER_CAPTURE_BYTES, workersFor } from '../../src/testing/runner.js';
+import { CASES_PER_WORKER, WORKER_CAPTURE_BYTES, workersFor } from '../../src/testing/workers-for.js';
 import { project, rulesFile } from './helpers.js';
 
 const p = project({ 'rules/r.yaml': rulesFile('Debug rule'), 'cap/small.scap': 'x'.repeat(1000) });
