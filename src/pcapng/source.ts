@@ -244,7 +244,7 @@ async function* decompressChunks(
 export interface OpenOptions {
   /** Gzip files at least this large are inflated on a worker thread (default GZIP_WORKER_MIN_SIZE). */
   gzipWorkerMinSize?: number;
-  /** Gzip files at most this large are inflated in one call on this thread (default GZIP_INLINE_MAX_SIZE; -1: never). */
+  /** Gzip files at most this large, and read whole (wholeFileMaxSize), are inflated in one call on this thread (default GZIP_INLINE_MAX_SIZE; -1: never). */
   gzipInlineMaxSize?: number;
   /** Regular files at most this large are read whole when opened (default WHOLE_FILE_MAX_SIZE; -1: never). */
   wholeFileMaxSize?: number;

@@ -4,7 +4,7 @@
  * itself, so the main thread only hands out cases (the next one to whichever worker has
  * room in its short queue, big outliers first) and reports verdicts, in spec order.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,7 @@ import { CaseExecutor, type CaseStatus, type CaseVerdict } from './execute.js';
 import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { threadCpu, type ThreadCpu } from './thread-cpu.js';
 import { compileInWorkers, setConcurrentRecompilation } from './compile-threads.js';
-import { workersFor } from './workers-for.js';
+import { captureSizes, workersFor, type CaptureSize } from './workers-for.js';
 import type { ReplayForTest, TestEngine } from './types.js';
 
 export { judge, normalizeOutcome, unknownRules, type CaseError, type CaseStatus } from './execute.js';
@@ -168,20 +168,7 @@ export const BIG_CASE_FACTOR = 4;
  * first, it runs alongside the small ones. Only outliers move, so results still stream
  * out (in spec order) early for a suite of similar cases. Unreadable captures weigh 0.
  */
-export function startOrder(cases: readonly TestCase[]): number[] {
-  const sizes = new Map<string, number>();
-  const sizeOf = (p: string): number => {
-    let n = sizes.get(p);
-    if (n === undefined) {
-      try {
-        n = statSync(p).size;
-      } catch {
-        n = 0;
-      }
-      sizes.set(p, n);
-    }
-    return n;
-  };
+export function startOrder(cases: readonly TestCase[], sizeOf: CaptureSize = captureSizes()): number[] {
   const weights = cases.map((c) => (c.skip !== undefined ? 0 : c.request.captures.reduce((sum, p) => sum + sizeOf(p), 0)));
   const sorted = [...weights].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
@@ -212,7 +199,9 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
   const slots: WorkerSlot[] = [];
   const runnable = cases.filter((c) => c.skip === undefined).length;
   const fit = 'module' in opts.engine && (opts.workers ?? 'as-needed') === 'as-needed';
-  const width = fit ? workersFor(cases, jobs) : Math.max(1, Math.min(jobs, runnable));
+  // One stat per capture for both decisions below (how many workers; which cases first).
+  const sizeOf = captureSizes();
+  const width = fit ? workersFor(cases, jobs, sizeOf) : Math.max(1, Math.min(jobs, runnable));
   let lanes = width;
   let restoreFlags: (() => void) | undefined;
   if (!('module' in opts.engine)) {
@@ -243,7 +232,7 @@ export async function runCases(cases: readonly TestCase[], opts: RunOptions): Pr
   }
 
   // One worker: spec order. Several: big cases first (see startOrder).
-  const order = width > 1 ? startOrder(cases) : cases.map((_, i) => i);
+  const order = width > 1 ? startOrder(cases, sizeOf) : cases.map((_, i) => i);
   let next = 0;
   const lane = async (l: number) => {
     while (next < cases.length) {

@@ -41,12 +41,32 @@ function captureWeight(path: string, size: number): number {
   }
 }
 
+/** A capture's size on disk, stat-ed once per path (0 when it cannot be read). */
+export type CaptureSize = (path: string) => number;
+
+/** A fresh CaptureSize with its own memo: one per run, shared by its decisions. */
+export function captureSizes(): CaptureSize {
+  const sizes = new Map<string, number>();
+  return (p) => {
+    let n = sizes.get(p);
+    if (n === undefined) {
+      try {
+        n = statSync(p).size;
+      } catch {
+        n = 0; // an unreadable capture fails its case quickly
+      }
+      sizes.set(p, n);
+    }
+    return n;
+  };
+}
+
 /**
  * How many workers a run starts with `jobs` allowed: one, plus one for every
  * CASES_PER_WORKER runnable cases or for every WORKER_CAPTURE_BYTES of captures, whichever
  * is more, at most `jobs` and one per runnable case.
  */
-export function workersFor(cases: readonly TestCase[], jobs: number): number {
+export function workersFor(cases: readonly TestCase[], jobs: number, sizeOf: CaptureSize = captureSizes()): number {
   const runnable = cases.filter((c) => c.skip === undefined);
   const most = Math.max(1, Math.min(jobs, runnable.length));
   const byCases = 1 + Math.floor(runnable.length / CASES_PER_WORKER);
@@ -57,12 +77,7 @@ export function workersFor(cases: readonly TestCase[], jobs: number): number {
     for (const p of c.request.captures) {
       let w = weights.get(p);
       if (w === undefined) {
-        let size = 0;
-        try {
-          size = statSync(p).size;
-        } catch {
-          // an unreadable capture fails its case quickly: no weight
-        }
+        const size = sizeOf(p);
         w = size > 0 ? captureWeight(p, size) : 0;
         weights.set(p, w);
       }
